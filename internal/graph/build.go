@@ -1,0 +1,176 @@
+package graph
+
+import (
+	"sort"
+	"strings"
+)
+
+// relationRank orders relation types: a pair whose evidence includes a typed
+// relation (read from the wording) is shown with that type rather than as plain
+// co-occurrence.
+var relationRank = map[string]int{
+	RelSection: 0, RelCooccurs: 1, RelExample: 2, RelKindOf: 3, RelCause: 4, RelContrast: 5,
+}
+
+// Build aggregates per-episode facts into the concept graph: one node per concept
+// id across all episodes, one edge per concept pair, each with its episodes and
+// evidence. Scores are left zero; see Analyze. The result is deterministic.
+func Build(facts []EpisodeFacts) *Graph {
+	g := &Graph{}
+	type conceptAcc struct {
+		forms    map[string]int
+		kinds    map[Kind]int
+		episodes map[string]bool
+		mentions int
+	}
+	concepts := map[string]*conceptAcc{}
+	type relAcc struct {
+		rel      Relation
+		episodes map[string]bool
+		seen     map[[2]int]bool
+		evidence []Evidence
+	}
+	rels := map[[2]string]*relAcc{}
+	epIndex := map[string]int{}
+	for _, f := range facts {
+		epIndex[f.Episode.ID] = len(g.Episodes)
+		g.Episodes = append(g.Episodes, f.Episode)
+	}
+	for _, f := range facts {
+		ep := f.Episode.ID
+		for _, m := range f.Mentions {
+			c := concepts[m.Concept]
+			if c == nil {
+				c = &conceptAcc{forms: map[string]int{}, kinds: map[Kind]int{}, episodes: map[string]bool{}}
+				concepts[m.Concept] = c
+			}
+			c.forms[m.Label]++
+			c.kinds[m.Kind]++
+			c.episodes[ep] = true
+			c.mentions++
+		}
+	}
+	for _, f := range facts {
+		ep := f.Episode.ID
+		for _, l := range f.Links {
+			a, b := l.Source, l.Target
+			if a == b || concepts[a] == nil || concepts[b] == nil {
+				continue
+			}
+			if a > b {
+				a, b = b, a
+			}
+			key := [2]string{a, b}
+			r := rels[key]
+			if r == nil {
+				r = &relAcc{rel: Relation{Source: a, Target: b, Type: l.Type}, episodes: map[string]bool{}, seen: map[[2]int]bool{}}
+				rels[key] = r
+			}
+			r.rel.Weight += l.Strength
+			if relationRank[l.Type] > relationRank[r.rel.Type] {
+				r.rel.Type = l.Type
+			}
+			r.episodes[ep] = true
+			ev := [2]int{epIndex[ep], l.Line}
+			if !r.seen[ev] {
+				r.seen[ev] = true
+				r.evidence = append(r.evidence, Evidence{Episode: ep, Line: l.Line, Text: l.Text})
+			}
+		}
+	}
+	for id, c := range concepts {
+		label, aliases := pickLabel(c.forms)
+		g.Concepts = append(g.Concepts, Concept{
+			ID: id, Label: label, Kind: pickKind(c.kinds), Aliases: aliases,
+			Episodes: sortedKeys(c.episodes), Mentions: c.mentions,
+		})
+	}
+	sort.Slice(g.Episodes, func(i, j int) bool { return g.Episodes[i].ID < g.Episodes[j].ID })
+	sort.Slice(g.Concepts, func(i, j int) bool { return g.Concepts[i].ID < g.Concepts[j].ID })
+	for _, r := range rels {
+		r.rel.Episodes = sortedKeys(r.episodes)
+		ev := r.evidence
+		sort.SliceStable(ev, func(i, j int) bool {
+			if ev[i].Episode != ev[j].Episode {
+				return ev[i].Episode < ev[j].Episode
+			}
+			return ev[i].Line < ev[j].Line
+		})
+		r.rel.Evidence = ev
+		g.Relations = append(g.Relations, r.rel)
+	}
+	sort.Slice(g.Relations, func(i, j int) bool {
+		a, b := g.Relations[i], g.Relations[j]
+		if a.Source != b.Source {
+			return a.Source < b.Source
+		}
+		return a.Target < b.Target
+	})
+	return g
+}
+
+// pickLabel chooses the most frequent surface form as the label (ties: the form
+// with more capitals, as names are usually written capitalised, then the
+// shortest, then alphabetical); the other forms that differ beyond case become aliases.
+func pickLabel(forms map[string]int) (string, []string) {
+	all := make([]string, 0, len(forms))
+	for f := range forms {
+		all = append(all, f)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if forms[a] != forms[b] {
+			return forms[a] > forms[b]
+		}
+		if ca, cb := countUpper(a), countUpper(b); ca != cb {
+			return ca > cb
+		}
+		if len(a) != len(b) {
+			return len(a) < len(b)
+		}
+		return a < b
+	})
+	label := all[0]
+	seen := map[string]bool{strings.ToLower(label): true}
+	aliases := []string{}
+	for _, f := range all[1:] {
+		k := strings.ToLower(f)
+		if !seen[k] {
+			seen[k] = true
+			aliases = append(aliases, f)
+		}
+	}
+	sort.Strings(aliases)
+	return label, aliases
+}
+
+func countUpper(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			n++
+		}
+	}
+	return n
+}
+
+// pickKind takes the most frequent kind, preferring a specific kind over the
+// generic "concept" on ties.
+func pickKind(kinds map[Kind]int) Kind {
+	best, bestN := KindConcept, -1
+	for _, k := range []Kind{KindPerson, KindOrganization, KindWork, KindConcept} {
+		if n, ok := kinds[k]; ok && n > bestN {
+			best, bestN = k, n
+		}
+	}
+	return best
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
