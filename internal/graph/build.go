@@ -22,6 +22,8 @@ func Build(facts []EpisodeFacts) *Graph {
 		kinds    map[Kind]int
 		episodes map[string]bool
 		mentions int
+		evidence []Evidence
+		seen     map[[2]int]bool
 	}
 	concepts := map[string]*conceptAcc{}
 	type relAcc struct {
@@ -41,13 +43,17 @@ func Build(facts []EpisodeFacts) *Graph {
 		for _, m := range f.Mentions {
 			c := concepts[m.Concept]
 			if c == nil {
-				c = &conceptAcc{forms: map[string]int{}, kinds: map[Kind]int{}, episodes: map[string]bool{}}
+				c = &conceptAcc{forms: map[string]int{}, kinds: map[Kind]int{}, episodes: map[string]bool{}, seen: map[[2]int]bool{}}
 				concepts[m.Concept] = c
 			}
 			c.forms[m.Label]++
 			c.kinds[m.Kind]++
 			c.episodes[ep] = true
 			c.mentions++
+			if ev := [2]int{epIndex[ep], m.Line}; !c.seen[ev] {
+				c.seen[ev] = true
+				c.evidence = append(c.evidence, Evidence{Episode: ep, Line: m.Line, Text: m.Text})
+			}
 		}
 	}
 	for _, f := range facts {
@@ -82,21 +88,14 @@ func Build(facts []EpisodeFacts) *Graph {
 		label, aliases := pickLabel(c.forms)
 		g.Concepts = append(g.Concepts, Concept{
 			ID: id, Label: label, Kind: pickKind(c.kinds), Aliases: aliases,
-			Episodes: sortedKeys(c.episodes), Mentions: c.mentions,
+			Episodes: sortedKeys(c.episodes), Mentions: c.mentions, Evidence: sortEvidence(c.evidence),
 		})
 	}
 	sort.Slice(g.Episodes, func(i, j int) bool { return g.Episodes[i].ID < g.Episodes[j].ID })
 	sort.Slice(g.Concepts, func(i, j int) bool { return g.Concepts[i].ID < g.Concepts[j].ID })
 	for _, r := range rels {
 		r.rel.Episodes = sortedKeys(r.episodes)
-		ev := r.evidence
-		sort.SliceStable(ev, func(i, j int) bool {
-			if ev[i].Episode != ev[j].Episode {
-				return ev[i].Episode < ev[j].Episode
-			}
-			return ev[i].Line < ev[j].Line
-		})
-		r.rel.Evidence = ev
+		r.rel.Evidence = sortEvidence(r.evidence)
 		g.Relations = append(g.Relations, r.rel)
 	}
 	sort.Slice(g.Relations, func(i, j int) bool {
@@ -173,4 +172,18 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// sortEvidence orders evidence by episode id, then line.
+func sortEvidence(ev []Evidence) []Evidence {
+	sort.SliceStable(ev, func(i, j int) bool {
+		if ev[i].Episode != ev[j].Episode {
+			return ev[i].Episode < ev[j].Episode
+		}
+		return ev[i].Line < ev[j].Line
+	})
+	if ev == nil {
+		ev = []Evidence{}
+	}
+	return ev
 }

@@ -82,17 +82,18 @@ type EpisodeFacts struct {
 
 // Concept is a node of the aggregated graph, with its analytics.
 type Concept struct {
-	ID             string   `json:"id"`
-	Label          string   `json:"label"`
-	Kind           Kind     `json:"kind"`
-	Aliases        []string `json:"aliases"`
-	Episodes       []string `json:"episodes"` // ids of the episodes it occurs in, sorted
-	Mentions       int      `json:"mentions"`
-	Degree         int      `json:"degree"`
-	WeightedDegree float64  `json:"weighted_degree"`
-	PageRank       float64  `json:"pagerank"`
-	Betweenness    float64  `json:"betweenness"`
-	Community      int      `json:"community"`
+	ID             string     `json:"id"`
+	Label          string     `json:"label"`
+	Kind           Kind       `json:"kind"`
+	Aliases        []string   `json:"aliases"`
+	Episodes       []string   `json:"episodes"` // ids of the episodes it occurs in, sorted
+	Mentions       int        `json:"mentions"`
+	Evidence       []Evidence `json:"evidence"` // the lines that mention it, by episode and line
+	Degree         int        `json:"degree"`
+	WeightedDegree float64    `json:"weighted_degree"`
+	PageRank       float64    `json:"pagerank"`
+	Betweenness    float64    `json:"betweenness"`
+	Community      int        `json:"community"`
 }
 
 // Relation is an undirected, weighted edge of the aggregated graph.
