@@ -1,0 +1,567 @@
+package graph
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Index answers the explorer's read queries (search, concept details, paths,
+// episodes) over one immutable Graph. NewIndex does the work that every query
+// would otherwise repeat: adjacency lists, id lookups and folded search keys.
+// An Index is safe for concurrent use because nothing mutates it after NewIndex.
+type Index struct {
+	graph     *Graph
+	conceptAt map[string]int // concept id -> position in graph.Concepts
+	episodeAt map[string]int // episode id -> position in graph.Episodes
+	// adjacency[i] lists the relations of concept i, strongest first, then by
+	// neighbour id, which is the order Path explores them in.
+	adjacency [][]adjacent
+	// forms[i] are the label (first) and aliases of concept i with their folded keys.
+	forms [][]searchForm
+	// mentionsIn[i] counts concept i's evidence lines per episode id.
+	mentionsIn []map[string]int
+	// episodeConcepts[j] lists the concepts of episode j, most mentioned first.
+	episodeConcepts [][]EpisodeConcept
+}
+
+type adjacent struct {
+	concept  int // position of the neighbour in graph.Concepts
+	relation int // position of the relation in graph.Relations
+}
+
+type searchForm struct {
+	text   string // as written, returned as SearchHit.Matched
+	folded string
+}
+
+// SearchHit is one concept matching a search query.
+type SearchHit struct {
+	ID       string   `json:"id"`
+	Label    string   `json:"label"`
+	Kind     Kind     `json:"kind"`
+	Aliases  []string `json:"aliases"`
+	Matched  string   `json:"matched"` // the label or alias that matched the query
+	Episodes int      `json:"episodes"`
+	PageRank float64  `json:"pagerank"`
+}
+
+// ConceptDetail is a concept with the episodes it occurs in, its neighbours and
+// the lines of notes that mention it.
+type ConceptDetail struct {
+	Concept    Concept           `json:"concept"`
+	Episodes   []ConceptEpisode  `json:"episodes"`
+	Neighbours []Neighbour       `json:"neighbours"`
+	Evidence   []EpisodeEvidence `json:"evidence"`
+}
+
+// ConceptEpisode is an episode a concept occurs in, with how many of the
+// episode's lines mention it.
+type ConceptEpisode struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Date     string `json:"date"`
+	Source   string `json:"source"`
+	Mentions int    `json:"mentions"`
+}
+
+// Neighbour is a concept related to another, with the relation between them.
+type Neighbour struct {
+	ID       string     `json:"id"`
+	Label    string     `json:"label"`
+	Kind     Kind       `json:"kind"`
+	Type     string     `json:"type"`
+	Weight   float64    `json:"weight"`
+	Episodes []string   `json:"episodes"`
+	Evidence []Evidence `json:"evidence"`
+}
+
+// EpisodeEvidence is an evidence line with the title of its episode, so a
+// reader can cite it without a second lookup.
+type EpisodeEvidence struct {
+	Episode      string `json:"episode"`
+	EpisodeTitle string `json:"episode_title"`
+	Line         int    `json:"line"`
+	Text         string `json:"text"`
+}
+
+// PathResult is a shortest path between two concepts. When no path exists,
+// Found is false and Nodes and Hops are empty.
+type PathResult struct {
+	From  string     `json:"from"`
+	To    string     `json:"to"`
+	Found bool       `json:"found"`
+	Nodes []PathNode `json:"nodes"`
+	Hops  []PathHop  `json:"hops"`
+}
+
+// PathNode is one concept on a path.
+type PathNode struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+	Kind  Kind   `json:"kind"`
+}
+
+// PathHop is one relation on a path, oriented in the direction of travel:
+// Source is the node nearer the start of the path.
+type PathHop struct {
+	Source   string     `json:"source"`
+	Target   string     `json:"target"`
+	Type     string     `json:"type"`
+	Weight   float64    `json:"weight"`
+	Evidence []Evidence `json:"evidence"`
+}
+
+// EpisodeSummary is an episode with the number of concepts it mentions.
+type EpisodeSummary struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Date     string   `json:"date"`
+	Source   string   `json:"source"`
+	Show     string   `json:"show"`
+	Guests   []string `json:"guests"`
+	Tags     []string `json:"tags"`
+	Concepts int      `json:"concepts"`
+}
+
+// EpisodeDetail is an episode with the concepts it mentions.
+type EpisodeDetail struct {
+	Episode  EpisodeSummary   `json:"episode"`
+	Concepts []EpisodeConcept `json:"concepts"`
+}
+
+// EpisodeConcept is a concept as it occurs in one episode.
+type EpisodeConcept struct {
+	ID       string `json:"id"`
+	Label    string `json:"label"`
+	Kind     Kind   `json:"kind"`
+	Mentions int    `json:"mentions"` // evidence lines in this episode
+}
+
+// NewIndex prepares g for queries. g must not be modified afterwards.
+func NewIndex(g *Graph) *Index {
+	ix := &Index{
+		graph:           g,
+		conceptAt:       make(map[string]int, len(g.Concepts)),
+		episodeAt:       make(map[string]int, len(g.Episodes)),
+		adjacency:       make([][]adjacent, len(g.Concepts)),
+		forms:           make([][]searchForm, len(g.Concepts)),
+		mentionsIn:      make([]map[string]int, len(g.Concepts)),
+		episodeConcepts: make([][]EpisodeConcept, len(g.Episodes)),
+	}
+	for i, e := range g.Episodes {
+		ix.episodeAt[e.ID] = i
+	}
+	for i, c := range g.Concepts {
+		ix.conceptAt[c.ID] = i
+		forms := []searchForm{{text: c.Label, folded: Fold(c.Label)}}
+		for _, a := range c.Aliases {
+			forms = append(forms, searchForm{text: a, folded: Fold(a)})
+		}
+		ix.forms[i] = forms
+		counts := map[string]int{}
+		for _, ev := range c.Evidence {
+			counts[ev.Episode]++
+		}
+		ix.mentionsIn[i] = counts
+		for _, ep := range c.Episodes {
+			if j, ok := ix.episodeAt[ep]; ok {
+				ix.episodeConcepts[j] = append(ix.episodeConcepts[j],
+					EpisodeConcept{ID: c.ID, Label: c.Label, Kind: c.Kind, Mentions: counts[ep]})
+			}
+		}
+	}
+	for r, rel := range g.Relations {
+		s, okS := ix.conceptAt[rel.Source]
+		t, okT := ix.conceptAt[rel.Target]
+		if !okS || !okT || s == t {
+			continue // a relation to a concept the graph lacks cannot be walked
+		}
+		ix.adjacency[s] = append(ix.adjacency[s], adjacent{concept: t, relation: r})
+		ix.adjacency[t] = append(ix.adjacency[t], adjacent{concept: s, relation: r})
+	}
+	for i := range ix.adjacency {
+		adj := ix.adjacency[i]
+		sort.Slice(adj, func(a, b int) bool {
+			wa, wb := g.Relations[adj[a].relation].Weight, g.Relations[adj[b].relation].Weight
+			if wa != wb {
+				return wa > wb
+			}
+			return g.Concepts[adj[a].concept].ID < g.Concepts[adj[b].concept].ID
+		})
+	}
+	for j := range ix.episodeConcepts {
+		cs := ix.episodeConcepts[j]
+		sort.Slice(cs, func(a, b int) bool {
+			if cs[a].Mentions != cs[b].Mentions {
+				return cs[a].Mentions > cs[b].Mentions
+			}
+			if cs[a].Label != cs[b].Label {
+				return cs[a].Label < cs[b].Label
+			}
+			return cs[a].ID < cs[b].ID
+		})
+	}
+	return ix
+}
+
+// Graph returns the graph the index was built from.
+func (ix *Index) Graph() *Graph { return ix.graph }
+
+// Match ranks, best first: how a concept's label or alias matches a query.
+const (
+	matchExact = iota
+	matchPrefix
+	matchWordPrefix
+	matchSubstring
+	noMatch
+)
+
+// Search finds concepts whose label or an alias contains q, ignoring case,
+// accents and quote styles. Hits are ordered by how well they match (exact,
+// prefix, word prefix, substring), then PageRank descending, then label, and at
+// most limit are returned. A blank query finds nothing.
+func (ix *Index) Search(q string, limit int) []SearchHit {
+	query := Fold(q)
+	if query == "" || limit <= 0 {
+		return []SearchHit{}
+	}
+	type candidate struct {
+		concept int
+		rank    int
+		form    int
+	}
+	var found []candidate
+	for i, forms := range ix.forms {
+		best, bestForm := noMatch, 0
+		for f, form := range forms {
+			if r := matchRank(form.folded, query); r < best {
+				best, bestForm = r, f
+			}
+		}
+		if best != noMatch {
+			found = append(found, candidate{concept: i, rank: best, form: bestForm})
+		}
+	}
+	concepts := ix.graph.Concepts
+	sort.Slice(found, func(a, b int) bool {
+		x, y := found[a], found[b]
+		if x.rank != y.rank {
+			return x.rank < y.rank
+		}
+		cx, cy := &concepts[x.concept], &concepts[y.concept]
+		if cx.PageRank != cy.PageRank {
+			return cx.PageRank > cy.PageRank
+		}
+		if cx.Label != cy.Label {
+			return cx.Label < cy.Label
+		}
+		return cx.ID < cy.ID
+	})
+	if len(found) > limit {
+		found = found[:limit]
+	}
+	hits := make([]SearchHit, len(found))
+	for n, f := range found {
+		c := &concepts[f.concept]
+		hits[n] = SearchHit{
+			ID: c.ID, Label: c.Label, Kind: c.Kind, Aliases: nonNil(c.Aliases),
+			Matched: ix.forms[f.concept][f.form].text, Episodes: len(c.Episodes), PageRank: c.PageRank,
+		}
+	}
+	return hits
+}
+
+// matchRank says how the folded text matches the folded query.
+func matchRank(text, query string) int {
+	switch {
+	case text == query:
+		return matchExact
+	case strings.HasPrefix(text, query):
+		return matchPrefix
+	}
+	at := strings.Index(text, query)
+	if at < 0 {
+		return noMatch
+	}
+	// A later occurrence may start a word even when the first does not.
+	for ; at >= 0; at = nextIndex(text, query, at) {
+		if startsWord(text, at) {
+			return matchWordPrefix
+		}
+	}
+	return matchSubstring
+}
+
+// nextIndex finds query in text after position at, or returns -1.
+func nextIndex(text, query string, at int) int {
+	next := strings.Index(text[at+1:], query)
+	if next < 0 {
+		return -1
+	}
+	return at + 1 + next
+}
+
+// startsWord reports whether byte position at of text begins a word: the rune
+// before it is neither a letter nor a digit.
+func startsWord(text string, at int) bool {
+	if at == 0 {
+		return true
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[:at])
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+}
+
+// Concept returns the concept with the given id, its episodes (by date, then
+// id), its neighbours (strongest relation first, then by label) and its evidence.
+func (ix *Index) Concept(id string) (ConceptDetail, error) {
+	i, err := ix.lookupConcept("concept", id)
+	if err != nil {
+		return ConceptDetail{}, err
+	}
+	c := ix.graph.Concepts[i]
+	c.Aliases, c.Episodes, c.Evidence = nonNil(c.Aliases), nonNil(c.Episodes), nonNil(c.Evidence)
+	detail := ConceptDetail{
+		Concept:    c,
+		Episodes:   make([]ConceptEpisode, 0, len(c.Episodes)),
+		Neighbours: make([]Neighbour, 0, len(ix.adjacency[i])),
+		Evidence:   make([]EpisodeEvidence, 0, len(c.Evidence)),
+	}
+	for _, epID := range c.Episodes {
+		ce := ConceptEpisode{ID: epID, Mentions: ix.mentionsIn[i][epID]}
+		if j, ok := ix.episodeAt[epID]; ok {
+			e := ix.graph.Episodes[j]
+			ce.Title, ce.Date, ce.Source = e.Title, e.Date, e.Source
+		}
+		detail.Episodes = append(detail.Episodes, ce)
+	}
+	sort.SliceStable(detail.Episodes, func(a, b int) bool {
+		x, y := detail.Episodes[a], detail.Episodes[b]
+		if x.Date != y.Date {
+			return x.Date < y.Date
+		}
+		return x.ID < y.ID
+	})
+	for _, adj := range ix.adjacency[i] {
+		n, r := &ix.graph.Concepts[adj.concept], &ix.graph.Relations[adj.relation]
+		detail.Neighbours = append(detail.Neighbours, Neighbour{
+			ID: n.ID, Label: n.Label, Kind: n.Kind, Type: r.Type, Weight: r.Weight,
+			Episodes: nonNil(r.Episodes), Evidence: nonNil(r.Evidence),
+		})
+	}
+	sort.SliceStable(detail.Neighbours, func(a, b int) bool {
+		x, y := detail.Neighbours[a], detail.Neighbours[b]
+		if x.Weight != y.Weight {
+			return x.Weight > y.Weight
+		}
+		if x.Label != y.Label {
+			return x.Label < y.Label
+		}
+		return x.ID < y.ID
+	})
+	for _, ev := range c.Evidence {
+		ee := EpisodeEvidence{Episode: ev.Episode, Line: ev.Line, Text: ev.Text}
+		if j, ok := ix.episodeAt[ev.Episode]; ok {
+			ee.EpisodeTitle = ix.graph.Episodes[j].Title
+		}
+		detail.Evidence = append(detail.Evidence, ee)
+	}
+	return detail, nil
+}
+
+// Path finds a shortest path (fewest relations) from one concept to another.
+// Among the shortest paths it picks the widest: the one whose weakest relation
+// is strongest (a bottleneck criterion, see Pollack 1960, "The maximum capacity
+// through a network"); remaining ties go to the path found first when
+// neighbours are explored strongest first, then by id, so results are
+// deterministic. No path is not an error: Found is false.
+func (ix *Index) Path(from, to string) (PathResult, error) {
+	start, err := ix.lookupConcept("from", from)
+	if err != nil {
+		return PathResult{}, err
+	}
+	goal, err := ix.lookupConcept("to", to)
+	if err != nil {
+		return PathResult{}, err
+	}
+	result := PathResult{From: from, To: to, Nodes: []PathNode{}, Hops: []PathHop{}}
+	parentOf := ix.widestShortestPaths(start, goal)
+	if parentOf == nil {
+		return result, nil
+	}
+	// Walk back from the goal, then reverse into travel order.
+	var nodes []int
+	var rels []int
+	for at := goal; ; {
+		nodes = append(nodes, at)
+		if at == start {
+			break
+		}
+		p := parentOf[at]
+		rels = append(rels, p.relation)
+		at = p.concept
+	}
+	result.Found = true
+	for k := len(nodes) - 1; k >= 0; k-- {
+		c := &ix.graph.Concepts[nodes[k]]
+		result.Nodes = append(result.Nodes, PathNode{ID: c.ID, Label: c.Label, Kind: c.Kind})
+	}
+	for k := len(rels) - 1; k >= 0; k-- {
+		r := &ix.graph.Relations[rels[k]]
+		result.Hops = append(result.Hops, PathHop{
+			Source: ix.graph.Concepts[nodes[k+1]].ID, Target: ix.graph.Concepts[nodes[k]].ID,
+			Type: r.Type, Weight: r.Weight, Evidence: nonNil(r.Evidence),
+		})
+	}
+	return result, nil
+}
+
+// widestShortestPaths runs a breadth-first search from start until goal's level
+// is complete and returns, for every reached node, the neighbour it is reached
+// from on the widest shortest path; nil when goal is unreachable.
+//
+// Breadth-first search finishes every node of level d before any of level d+1
+// is expanded, so when a node is dequeued its width (the weakest relation on
+// its best path) is final and can be offered to the next level.
+func (ix *Index) widestShortestPaths(start, goal int) map[int]adjacent {
+	parentOf := map[int]adjacent{start: {concept: -1, relation: -1}}
+	depth := map[int]int{start: 0}
+	width := map[int]float64{start: math.Inf(1)}
+	queue := []int{start}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		if d, ok := depth[goal]; ok && depth[u] >= d {
+			break // every parent of goal has been expanded
+		}
+		for _, adj := range ix.adjacency[u] {
+			v := adj.concept
+			w := math.Min(width[u], ix.graph.Relations[adj.relation].Weight)
+			d, seen := depth[v]
+			switch {
+			case !seen:
+				depth[v] = depth[u] + 1
+				width[v] = w
+				parentOf[v] = adjacent{concept: u, relation: adj.relation}
+				queue = append(queue, v)
+			case d == depth[u]+1 && w > width[v]:
+				width[v] = w
+				parentOf[v] = adjacent{concept: u, relation: adj.relation}
+			}
+		}
+	}
+	if _, ok := depth[goal]; !ok {
+		return nil
+	}
+	return parentOf
+}
+
+// Episodes lists every episode, sorted by date then id, with its concept count.
+func (ix *Index) Episodes() []EpisodeSummary {
+	out := make([]EpisodeSummary, len(ix.graph.Episodes))
+	for j := range ix.graph.Episodes {
+		out[j] = ix.episodeSummary(j)
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if out[a].Date != out[b].Date {
+			return out[a].Date < out[b].Date
+		}
+		return out[a].ID < out[b].ID
+	})
+	return out
+}
+
+// Episode returns one episode and its concepts, most mentioned first.
+func (ix *Index) Episode(id string) (EpisodeDetail, error) {
+	if strings.TrimSpace(id) == "" {
+		return EpisodeDetail{}, Errorf(EINVALID, "episode id is required")
+	}
+	j, ok := ix.episodeAt[id]
+	if !ok {
+		return EpisodeDetail{}, Errorf(ENOTFOUND, "episode %q not found", id)
+	}
+	return EpisodeDetail{
+		Episode:  ix.episodeSummary(j),
+		Concepts: append([]EpisodeConcept{}, ix.episodeConcepts[j]...),
+	}, nil
+}
+
+func (ix *Index) episodeSummary(j int) EpisodeSummary {
+	e := ix.graph.Episodes[j]
+	return EpisodeSummary{
+		ID: e.ID, Title: e.Title, Date: e.Date, Source: e.Source, Show: e.Show,
+		Guests: nonNil(e.Guests), Tags: nonNil(e.Tags), Concepts: len(ix.episodeConcepts[j]),
+	}
+}
+
+// lookupConcept resolves a concept id; what names the parameter in errors.
+func (ix *Index) lookupConcept(what, id string) (int, error) {
+	if strings.TrimSpace(id) == "" {
+		return 0, Errorf(EINVALID, "%s: a concept id is required", what)
+	}
+	i, ok := ix.conceptAt[id]
+	if !ok {
+		return 0, Errorf(ENOTFOUND, "%s: concept %q not found", what, id)
+	}
+	return i, nil
+}
+
+// nonNil turns a nil slice into an empty one so it encodes as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// Fold reduces text to a search key: lower case, Latin accents removed,
+// typographic quotes and dashes made plain, runs of spaces collapsed and the
+// ends trimmed. "Café “Noir”" and "cafe \"noir\"" fold to the same key.
+func Fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if unicode.Is(unicode.Mn, r) {
+			continue // a combining accent written as its own rune
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		r = unicode.ToLower(r)
+		if plain, ok := foldTable[r]; ok {
+			b.WriteString(plain)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// foldTable maps lower-case accented Latin letters, ligatures and typographic
+// punctuation to plain ASCII. The standard library has no Unicode
+// decomposition, and this short table covers the names notes are written with.
+var foldTable = func() map[rune]string {
+	groups := map[string]string{
+		"a": "àáâãäåāăą", "c": "çćĉċč", "d": "ďđð", "e": "èéêëēĕėęě",
+		"g": "ĝğġģ", "h": "ĥħ", "i": "ìíîïĩīĭįı", "j": "ĵ", "k": "ķ",
+		"l": "ĺļľŀł", "n": "ñńņňŉ", "o": "òóôõöøōŏő", "r": "ŕŗř",
+		"s": "śŝşšș", "t": "ţťŧț", "u": "ùúûüũūŭůűų", "w": "ŵ", "y": "ýÿŷ",
+		"z": "źżž", "ae": "æ", "oe": "œ", "ss": "ß", "th": "þ",
+		"'": "‘’‚‛′`´", "\"": "“”„‟″«»", "-": "‐‑‒–—―−",
+	}
+	table := map[rune]string{}
+	for plain, runes := range groups {
+		for _, r := range runes {
+			table[r] = plain
+		}
+	}
+	return table
+}()
