@@ -1,0 +1,175 @@
+// The side panel's two views: one concept (GET /api/concepts/{id}) and one path
+// (GET /api/path). Both are built from API data with textContent only.
+
+import { clear, el, formatScore } from "./dom.js";
+
+// How many neighbours and evidence lines to show before a "show all" button,
+// so a hub concept does not produce a panel thousands of lines long.
+const FIRST_NEIGHBOURS = 25;
+const FIRST_EVIDENCE = 30;
+
+function section(title, testid, ...children) {
+  return el("section", { class: "panel-section", "data-testid": testid }, el("h3", {}, title), ...children);
+}
+
+// capped renders the first `first` items and a button revealing the rest.
+function capped(tag, items, first, renderItem, attrs) {
+  const list = el(tag, attrs || {});
+  const shown = items.slice(0, first).map(renderItem);
+  shown.forEach((item) => list.appendChild(item));
+  if (items.length <= first) return list;
+  const more = el("button", { type: "button", class: "link more" }, `Show all ${items.length}`);
+  more.addEventListener("click", () => {
+    items.slice(first).forEach((item) => list.appendChild(renderItem(item)));
+    more.remove();
+  });
+  return el("div", {}, list, more);
+}
+
+function evidenceItem(title, line, text) {
+  return el(
+    "li",
+    { class: "evidence", "data-testid": "evidence" },
+    el("div", { class: "evidence-source" }, title, el("span", { class: "line" }, `line ${line}`)),
+    el("blockquote", {}, text),
+  );
+}
+
+// renderConcept fills container with a concept's details. episodeTitles maps
+// episode ids to titles; onSelect is called with a neighbour's id when it is clicked.
+export function renderConcept(container, data, { colour, episodeTitles, onSelect, onClose }) {
+  const c = data.concept;
+  clear(container);
+  const close = el("button", { type: "button", class: "close", "aria-label": "Close panel", "data-testid": "panel-close" }, "×");
+  close.addEventListener("click", onClose);
+
+  const head = el(
+    "header",
+    { class: "panel-head" },
+    el("h2", { "data-testid": "panel-label" }, c.label),
+    close,
+    el(
+      "p",
+      { class: "kind-line" },
+      el("span", { class: `kind kind-${c.kind}`, "data-testid": "panel-kind" }, c.kind),
+      el("span", { class: "swatch", "data-colour": colour }),
+      `community ${c.community}`,
+    ),
+  );
+  // The swatch colour comes from our own palette, never from the notes; setting
+  // it as a style property keeps the page free of inline style attributes in HTML.
+  head.querySelector(".swatch").style.backgroundColor = colour;
+
+  const aliases = (c.aliases || []).filter((a) => a !== c.label);
+  const stats = el(
+    "dl",
+    { class: "stats" },
+    el("dt", {}, "Degree"),
+    el("dd", { "data-testid": "panel-degree" }, String(c.degree)),
+    el("dt", {}, "PageRank"),
+    el("dd", {}, formatScore(c.pagerank)),
+    el("dt", {}, "Mentions"),
+    el("dd", {}, String(c.mentions)),
+    el("dt", {}, "Betweenness"),
+    el("dd", {}, formatScore(c.betweenness)),
+  );
+
+  const episodes = data.episodes || [];
+  const neighbours = data.neighbours || [];
+  const evidence = data.evidence || [];
+
+  container.append(
+    head,
+    stats,
+    aliases.length ? el("p", { class: "aliases" }, "Also written: ", aliases.join(", ")) : null,
+    section(
+      `Episodes (${episodes.length})`,
+      "panel-episodes",
+      el(
+        "ul",
+        { class: "episodes" },
+        episodes.map((e) =>
+          el("li", {}, el("span", { class: "title" }, e.title || e.id), el("span", { class: "meta" }, [e.date, `${e.mentions}×`].filter(Boolean).join(" · "))),
+        ),
+      ),
+    ),
+    section(
+      `Neighbours (${neighbours.length})`,
+      "panel-neighbours",
+      neighbours.length === 0
+        ? el("p", { class: "muted" }, "No related concepts.")
+        : capped(
+            "ol",
+            neighbours,
+            FIRST_NEIGHBOURS,
+            (n) => {
+              const button = el(
+                "button",
+                { type: "button", class: "neighbour", "data-testid": "neighbour", "data-id": n.id },
+                el("span", { class: "label" }, n.label),
+                el("span", { class: "meta" }, `${n.type} · ${formatScore(n.weight)}`),
+              );
+              button.addEventListener("click", () => onSelect(n.id));
+              return el("li", {}, button);
+            },
+            { class: "neighbours" },
+          ),
+    ),
+    section(
+      `Evidence (${evidence.length})`,
+      "panel-evidence",
+      evidence.length === 0
+        ? el("p", { class: "muted" }, "No evidence lines.")
+        : capped(
+            "ul",
+            evidence,
+            FIRST_EVIDENCE,
+            (ev) => evidenceItem(ev.episode_title || episodeTitles.get(ev.episode) || ev.episode, ev.line, ev.text),
+            { class: "evidence-list" },
+          ),
+    ),
+  );
+}
+
+// renderPath fills container with the hops of a path found by /api/path.
+export function renderPath(container, data, { episodeTitles, onSelect }) {
+  clear(container);
+  if (!data.found) {
+    container.appendChild(el("p", { class: "muted", "data-testid": "path-none" }, "No path connects these concepts."));
+    return;
+  }
+  const labels = new Map(data.nodes.map((n) => [n.id, n.label]));
+  const nodeButton = (id) => {
+    const button = el("button", { type: "button", class: "link", "data-id": id }, labels.get(id) || id);
+    button.addEventListener("click", () => onSelect(id));
+    return button;
+  };
+  container.appendChild(
+    el("p", { class: "path-summary", "data-testid": "path-summary" }, `${data.hops.length} ${data.hops.length === 1 ? "hop" : "hops"}`),
+  );
+  if (data.hops.length === 0) {
+    container.appendChild(el("p", {}, nodeButton(data.from)));
+    return;
+  }
+  // Hops come in path order, but each keeps its relation's stored orientation;
+  // walk the node list to show them in reading order.
+  const list = el("ol", { class: "hops" });
+  data.hops.forEach((hop, i) => {
+    const from = data.nodes[i] ? data.nodes[i].id : hop.source;
+    const to = data.nodes[i + 1] ? data.nodes[i + 1].id : hop.target;
+    const evidence = hop.evidence || [];
+    list.appendChild(
+      el(
+        "li",
+        { class: "hop", "data-testid": "hop" },
+        el("div", { class: "hop-head" }, nodeButton(from), el("span", { class: "rel" }, ` — ${hop.type} — `), nodeButton(to)),
+        el(
+          "ul",
+          { class: "evidence-list" },
+          evidence.slice(0, 5).map((ev) => evidenceItem(episodeTitles.get(ev.episode) || ev.episode, ev.line, ev.text)),
+        ),
+      ),
+    );
+  });
+  container.appendChild(list);
+}
