@@ -1,0 +1,26 @@
+package httpapi
+
+import (
+	"io/fs"
+	"log/slog"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// addRoutes lists the whole HTTP surface of the explorer in one place.
+// docs/api.md documents each endpoint.
+func addRoutes(r chi.Router, snap *Snapshot, static fs.FS, logger *slog.Logger) {
+	r.Get("/healthz", handleHealth(snap, logger).ServeHTTP)
+	r.Route("/api", func(r chi.Router) {
+		r.Get("/graph", handleGraph(snap, logger).ServeHTTP)
+		r.Get("/search", handleSearch(snap, logger).ServeHTTP)
+		r.Get("/concepts/{id}", handleConcept(snap, logger).ServeHTTP)
+		r.Get("/path", handlePath(snap, logger).ServeHTTP)
+		r.Get("/episodes", handleEpisodes(snap, logger).ServeHTTP)
+		r.Get("/episodes/{id}", handleEpisode(snap, logger).ServeHTTP)
+		r.NotFound(handleUnknownEndpoint(logger).ServeHTTP)
+		r.MethodNotAllowed(handleMethodNotAllowed().ServeHTTP)
+	})
+	r.Get("/*", handleStatic(static).ServeHTTP)
+	r.MethodNotAllowed(handleMethodNotAllowed().ServeHTTP)
+}

@@ -1,0 +1,70 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// contentSecurityPolicy lets the page load only its own scripts, styles and
+// data: no inline scripts, no remote origins, no framing. Images may also be
+// data: or blob: URLs, which is how a WebGL canvas is exported as a picture.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+	"img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; " +
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// NewServer returns the explorer's HTTP handler: the JSON API over snap and
+// the page's files from static. A nil logger discards logs.
+func NewServer(snap *Snapshot, static fs.FS, logger *slog.Logger) http.Handler {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	r := chi.NewRouter()
+	r.Use(recoverAsJSON(logger))
+	r.Use(securityHeaders)
+	r.Use(middleware.GetHead)
+	// gzip pays off most on /api/graph, which is megabytes of JSON on real corpora.
+	r.Use(middleware.Compress(5))
+	addRoutes(r, snap, static, logger)
+	return r
+}
+
+// securityHeaders sets the headers that keep the page and the API from being
+// framed, sniffed or made to load from elsewhere.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recoverAsJSON turns a panic in a handler into a logged 500 JSON error
+// instead of a dropped connection.
+func recoverAsJSON(logger *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				rec := recover()
+				if rec == nil {
+					return
+				}
+				if rec == http.ErrAbortHandler {
+					panic(rec) // the server's own signal to abort the response
+				}
+				writeError(w, r, logger, errors.New(fmt.Sprint("panic: ", rec)))
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
+}
