@@ -1,0 +1,604 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/jdkato/prose/v3/token"
+
+	"github.com/topicgraph/topicgraph/internal/graph"
+	"github.com/topicgraph/topicgraph/internal/notes"
+)
+
+var (
+	sentenceEnd = regexp.MustCompile(`([.!?…]+["”’)]?|;)\s+`)
+	quoteChars  = strings.NewReplacer("“", " ", "”", " ", "\"", " ", "‘", "'", "’", "'", "«", " ", "»", " ")
+)
+
+// splitSentences splits a line of notes into sentences, keeping abbreviations
+// such as "vs." and "e.g." inside their sentence.
+func splitSentences(s string) []string {
+	var out []string
+	start := 0
+	for _, m := range sentenceEnd.FindAllStringIndex(s, -1) {
+		piece := s[start:m[0]]
+		lw := strings.ToLower(lastWord(piece))
+		if abbreviations[lw] || len(lw) == 1 && strings.HasPrefix(s[m[0]:], ".") {
+			continue
+		}
+		if p := strings.TrimSpace(s[start:m[1]]); p != "" {
+			out = append(out, p)
+		}
+		start = m[1]
+	}
+	if p := strings.TrimSpace(s[start:]); p != "" {
+		out = append(out, p)
+	}
+	return out
+}
+
+var abbreviations = set(`vs e.g i.e etc mr mrs ms dr prof st inc ltd jr sr u.s no fig approx cf al`)
+
+func lastWord(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return ""
+	}
+	return strings.Trim(f[len(f)-1], "\"“”'’(")
+}
+
+// labelPrefix returns the length of a bullet's "Label: " prefix, or 0.
+func labelPrefix(s string) int {
+	i := strings.Index(s, ": ")
+	if i <= 0 || i > 60 {
+		return 0
+	}
+	head := s[:i]
+	if strings.ContainsAny(head, ".!?;") || len(strings.Fields(head)) > 7 {
+		return 0
+	}
+	return i
+}
+
+// isTitleCase reports whether most longer words of s are capitalised, as in
+// headings, where capitals say nothing about names.
+func isTitleCase(s string) bool {
+	words := wordRe.FindAllString(s, -1)
+	long, caps := 0, 0
+	for _, w := range words {
+		if len(w) < 4 {
+			continue
+		}
+		long++
+		if isCapitalised(w) {
+			caps++
+		}
+	}
+	return long >= 2 && caps*10 >= long*7
+}
+
+func isShouting(s string) bool {
+	words := wordRe.FindAllString(s, -1)
+	n, caps := 0, 0
+	for _, w := range words {
+		if len(w) < 2 {
+			continue
+		}
+		n++
+		if strings.ToUpper(w) == w {
+			caps++
+		}
+	}
+	return n >= 2 && caps*10 >= n*7
+}
+
+// titleVerbs are words that start capitalised in episode titles but are
+// never part of a name ("X and Y Talk AI").
+var titleVerbs = set(`talk talks discuss discusses explain explains explore explores debate debates
+on with about why how what vs versus part episode ep feat featuring interview interviews live`)
+
+// recase rewrites the words of a Title Case or shouted line in the case they
+// usually have in this episode, so that capitals again mark names.
+func (st *episodeState) recase(s string, title bool) string {
+	shout := isShouting(s)
+	keep := map[int]bool{} // byte offsets of words inside name-like runs
+	if !shout {
+		for _, r := range st.nameRuns(s) {
+			for _, off := range r {
+				keep[off] = true
+			}
+		}
+	}
+	offsets := wordRe.FindAllStringIndex(s, -1)
+	next := 0
+	return wordRe.ReplaceAllStringFunc(s, func(w string) string {
+		off := offsets[next][0]
+		next++
+		if keep[off] {
+			return w
+		}
+		if isAcronym(w) && !shout {
+			return w
+		}
+		if shout {
+			if _, ok := acronyms[w]; ok {
+				return w
+			}
+			if _, ok := st.expansions[w]; ok {
+				return w
+			}
+			return strings.ToLower(w)
+		}
+		if !isCapitalised(w) {
+			return w
+		}
+		lw := strings.ToLower(w)
+		switch {
+		case stopwords[lw], titleVerbs[lw], genericNouns[lw], weakModifiers[lw]:
+			return lw
+		case st.upper[lw] > 0 && st.upper[lw] >= st.lower[lw]:
+			return w
+		case st.lower[lw] > 0 || st.lower[singular(lw)] > 0:
+			return lw
+		case st.upperFirst[lw] > 0:
+			return w
+		case title:
+			return w
+		}
+		return lw
+	})
+}
+
+// lowerFirst lowercases the first word of a sentence when it is an ordinary
+// word, so the tagger does not read "Describes" or "Doctors" as names.
+func (st *episodeState) lowerFirst(s string) string {
+	loc := wordRe.FindStringIndex(s)
+	if loc == nil || loc[0] > 2 {
+		return s
+	}
+	w := s[loc[0]:loc[1]]
+	lw := strings.ToLower(w)
+	if !isCapitalised(w) || isAcronym(w) || st.upper[lw] > 0 && st.upper[lw] >= st.lower[lw] || firstNames[lw] {
+		return s
+	}
+	if next := wordRe.FindString(s[loc[1]:]); next != "" && isCapitalised(next) && !isAcronym(next) && st.lower[lw] == 0 {
+		return s // "Adam Smith's ...": a name
+	}
+	return s[:loc[0]] + lw + s[loc[1]:]
+}
+
+// nameRuns finds runs of capitalised words (with small connectors) in Title
+// Case text that still read as names: an organisation ("Center for Humane
+// Technology"), or a given name followed by a surname. Each run is returned as
+// the byte offsets of its words.
+func (st *episodeState) nameRuns(s string) [][]int {
+	idx := wordRe.FindAllStringIndex(s, -1)
+	var runs [][]int
+	for i := 0; i < len(idx); {
+		w := s[idx[i][0]:idx[i][1]]
+		if !isCapitalised(w) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(idx) {
+			wj := s[idx[j][0]:idx[j][1]]
+			if isCapitalised(wj) || connectors[strings.ToLower(wj)] && j+1 < len(idx) && isCapitalised(s[idx[j+1][0]:idx[j+1][1]]) {
+				j++
+				continue
+			}
+			break
+		}
+		var words []string
+		var offs []int
+		for k := i; k < j; k++ {
+			words = append(words, strings.ToLower(s[idx[k][0]:idx[k][1]]))
+			offs = append(offs, idx[k][0])
+		}
+		org := false
+		for _, lw := range words {
+			if orgWords[lw] && !titleVerbs[lw] {
+				org = true
+			}
+		}
+		person := len(words) >= 2 && firstNames[words[0]] && !titleVerbs[words[1]]
+		if person {
+			words, offs = words[:2], offs[:2]
+			if len(idx) > i+2 && j > i+2 && !titleVerbs[strings.ToLower(s[idx[i+2][0]:idx[i+2][1]])] && st.lower[strings.ToLower(s[idx[i+2][0]:idx[i+2][1]])] == 0 {
+				offs = append(offs, idx[i+2][0])
+			}
+		}
+		if (org && len(words) >= 2) || person {
+			runs = append(runs, offs)
+		}
+		i = j
+	}
+	return runs
+}
+
+// segments splits a block into sentences (and a bullet's label) and finds the
+// candidates of each.
+func (x *Extractor) segments(b notes.Block, st *episodeState) []segment {
+	text := b.Text
+	var segs []segment
+	if b.Kind == notes.Bullet || b.Kind == notes.Paragraph {
+		if i := labelPrefix(text); i > 0 {
+			segs = append(segs, segment{text: text[:i], label: true})
+			text = text[i+1:]
+		}
+	}
+	if b.Kind == notes.Heading || b.Kind == notes.Title {
+		segs = append(segs, segment{text: text})
+	} else {
+		for _, s := range splitSentences(text) {
+			segs = append(segs, segment{text: s})
+		}
+	}
+	for i := range segs {
+		s := segs[i].text
+		titleLike := b.Kind == notes.Heading || b.Kind == notes.Title || segs[i].label || isTitleCase(s) || isShouting(s)
+		if titleLike {
+			s = st.recase(s, b.Kind == notes.Title)
+		} else {
+			s = st.lowerFirst(s)
+		}
+		segs[i].candidates = x.candidates(s, st)
+	}
+	// Terms the writer marked go with the sentence they occur in.
+	for _, m := range b.Marked {
+		c, ok := x.markedCandidate(m, b.Text, st)
+		if !ok {
+			continue
+		}
+		at := 0
+		for i, s := range segs {
+			if strings.Contains(s.text, m) {
+				at = i
+				break
+			}
+		}
+		segs[at].candidates = append(segs[at].candidates, c)
+	}
+	return segs
+}
+
+var connectors = set(`of for & on the de von van der la du`)
+
+func isNounTag(t string) bool { return strings.HasPrefix(t, "NN") }
+
+// candidates chunks one sentence into noun phrases and names.
+func (x *Extractor) candidates(s string, st *episodeState) []candidate {
+	clean := quoteChars.Replace(s)
+	toks := x.tokenizer.Tokenize(clean)
+	x.tagger.TagTokens(toks)
+	var out []candidate
+	n := len(toks)
+	for i := 0; i < n; {
+		if !chunkable(toks, i) {
+			i++
+			continue
+		}
+		j := i
+		hasOf := false
+		for j < n {
+			if chunkable(toks, j) {
+				j++
+				continue
+			}
+			// Bridge small words inside a proper name: "Center for Humane Technology".
+			w := strings.ToLower(toks[j].Text)
+			if j > i && j+1 < n && isCapitalised(toks[j-1].Text) && isCapitalised(toks[j+1].Text) && chunkable(toks, j+1) &&
+				(connectors[w] || w == "and" && hasOf) {
+				if w == "of" {
+					hasOf = true
+				}
+				j++
+				continue
+			}
+			break
+		}
+		after := i > 0 && (toks[i-1].Tag == "IN" || toks[i-1].Tag == "DT" || toks[i-1].Tag == "PRP$" || toks[i-1].Tag == "POS")
+		out = append(out, x.fromRun(toks[i:j], after, st)...)
+		if j == i {
+			j++
+		}
+		i = j
+	}
+	// Acronyms glued to words by hyphens ("AI-driven") still mention the acronym.
+	for _, t := range toks {
+		if k := strings.Index(t.Text, "-"); k > 0 && isAcronym(t.Text[:k]) && !isAcronym(t.Text) {
+			out = append(out, st.acronymCandidate(t.Text[:k]))
+		}
+	}
+	folded := " " + fold(s) + " "
+	for _, p := range phrases {
+		if strings.Contains(folded, " "+fold(p)+" ") {
+			out = append(out, candidate{surface: p, key: Key(p), kind: graph.KindConcept, strong: true})
+		}
+	}
+	return out
+}
+
+// chunkable reports whether token i can be part of a noun phrase.
+func chunkable(toks []token.Token, i int) bool {
+	t := toks[i]
+	if !hasLetter(t.Text) && !(t.Tag == "CD" && i > 0 && toks[i-1].Tag == "NNP") {
+		return false
+	}
+	switch {
+	case isNounTag(t.Tag), t.Tag == "JJ", t.Tag == "VBG", t.Tag == "VBN":
+		return true
+	case t.Tag == "CD":
+		return i > 0 && isNounTag(toks[i-1].Tag) && isCapitalised(toks[i-1].Text)
+	}
+	// The tagger is unsure of unseen capitalised words and acronyms; treat them as names.
+	return isAcronym(t.Text) || i > 0 && isCapitalised(t.Text) && !stopwords[strings.ToLower(t.Text)]
+}
+
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func (st *episodeState) acronymCandidate(a string) candidate {
+	exp, ok := st.expansions[a]
+	if !ok {
+		exp, ok = acronyms[a]
+	}
+	kind := graph.KindOrganization
+	if conceptAcronyms[a] || conceptAcronyms[strings.TrimSuffix(a, "s")] {
+		kind = graph.KindConcept
+	}
+	if ok {
+		return candidate{surface: a, key: Key(exp), kind: kind, strong: true}
+	}
+	return candidate{surface: a, key: Key(a), kind: kind, strong: true}
+}
+
+// fromRun turns a run of chunkable tokens into candidates: the trimmed phrase,
+// its proper-name part, and noun modifiers that may be concepts on their own.
+func (x *Extractor) fromRun(run []token.Token, afterFunctionWord bool, st *episodeState) []candidate {
+	// Trim leading modifiers that add nothing, and trailing non-nouns.
+	for len(run) > 0 {
+		w := strings.ToLower(run[0].Text)
+		if stopwords[w] || weakModifiers[w] || (run[0].Tag == "VBN" || run[0].Tag == "VBG") && !isCapitalised(run[0].Text) && len(run) > 1 && !isNounTag(run[1].Tag) {
+			run = run[1:]
+			continue
+		}
+		break
+	}
+	for len(run) > 0 {
+		t := run[len(run)-1]
+		if isNounTag(t.Tag) || t.Tag == "CD" || isAcronym(t.Text) || isCapitalised(t.Text) && len(run) > 1 || t.Tag == "VBG" && gerundHead(run, afterFunctionWord) {
+			break
+		}
+		run = run[:len(run)-1]
+	}
+	if len(run) == 0 {
+		return nil
+	}
+	var out []candidate
+	if len(run) == 1 && isAcronym(run[0].Text) {
+		return []candidate{st.acronymCandidate(run[0].Text)}
+	}
+	// Split at the boundary between a proper name and common words.
+	properEnd := 0
+	for properEnd < len(run) && (isCapitalised(run[properEnd].Text) || connectors[strings.ToLower(run[properEnd].Text)] && properEnd > 0 || run[properEnd].Tag == "CD" && properEnd > 0) {
+		properEnd++
+	}
+	for properEnd > 0 && connectors[strings.ToLower(run[properEnd-1].Text)] {
+		properEnd--
+	}
+	if properEnd == len(run) {
+		return append(out, properCandidate(run, st))
+	}
+	if properEnd > 0 {
+		out = append(out, properCandidate(run[:properEnd], st))
+	} else if k := properTail(run); k > 0 {
+		// "production company Hit Record": a common phrase, then a name.
+		out = append(out, properCandidate(run[k:], st))
+		run = run[:k]
+		for len(run) > 0 && !isNounTag(run[len(run)-1].Tag) {
+			run = run[:len(run)-1]
+		}
+		if len(run) == 0 {
+			return out
+		}
+	}
+	// A common phrase: at most four words, ending in a noun.
+	if len(run) > 4 {
+		run = run[len(run)-4:]
+	}
+	words := make([]string, len(run))
+	for i, t := range run {
+		words[i] = t.Text
+	}
+	if len(words) > 1 && metaHeads[strings.ToLower(words[len(words)-1])] {
+		words = words[:len(words)-1]
+		run = run[:len(run)-1]
+	}
+	if len(words) == 1 && isAcronym(words[0]) {
+		return append(out, st.acronymCandidate(words[0]))
+	}
+	surface := strings.Join(words, " ")
+	c := candidate{surface: surface, key: Key(surface), kind: graph.KindConcept}
+	if allVague(c.key) {
+		return out
+	}
+	out = append(out, c)
+	// Noun modifiers may be concepts in their own right ("dopamine" in "dopamine hits").
+	if len(run) > 1 {
+		for _, t := range run[:len(run)-1] {
+			lw := strings.ToLower(t.Text)
+			if isNounTag(t.Tag) && !isCapitalised(t.Text) && !strings.HasSuffix(lw, "ing") && !genericNouns[lw] && !weakModifiers[lw] {
+				out = append(out, candidate{surface: t.Text, key: Key(t.Text), kind: graph.KindConcept})
+			}
+		}
+	}
+	return out
+}
+
+// gerundHead reports whether a run ending in an -ing word reads as a noun
+// phrase ("authentic storytelling", "embodied learning") rather than a verb.
+func gerundHead(run []token.Token, afterFunctionWord bool) bool {
+	if len(run) == 1 {
+		return afterFunctionWord
+	}
+	p := run[len(run)-2].Tag
+	return p == "JJ" || isNounTag(p) || p == "VBN"
+}
+
+// properTail returns where a trailing run of capitalised words starts, or 0.
+func properTail(run []token.Token) int {
+	k := len(run)
+	for k > 0 && isCapitalised(run[k-1].Text) {
+		k--
+	}
+	if k == len(run) || k == 0 {
+		return 0
+	}
+	return k
+}
+
+// allVague reports whether every word of a key is vague, weak or a stopword.
+func allVague(key string) bool {
+	for _, w := range strings.Fields(key) {
+		if !vagueWords[w] && !weakModifiers[w] && !stopwords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// properCandidate makes a candidate of a capitalised run, guessing its kind.
+func properCandidate(run []token.Token, st *episodeState) candidate {
+	if len(run) > 0 && strings.EqualFold(run[0].Text, "the") {
+		run = run[1:]
+	}
+	words := make([]string, len(run))
+	org, connector, alpha := false, false, true
+	for i, t := range run {
+		words[i] = t.Text
+		lw := strings.ToLower(t.Text)
+		if orgWords[lw] {
+			org = true
+		}
+		if connectors[lw] {
+			connector = true
+		}
+		for _, r := range t.Text {
+			if !unicode.IsLetter(r) && r != '-' && r != '\'' && r != '.' {
+				alpha = false
+			}
+		}
+	}
+	surface := strings.Join(words, " ")
+	c := candidate{surface: surface, key: Key(surface), kind: graph.KindConcept, strong: true}
+	if len(run) == 1 && !isAcronym(run[0].Text) {
+		// A lone capitalised word is a name only if it is not an everyday word.
+		lw := strings.ToLower(run[0].Text)
+		if genericNouns[lw] || weakModifiers[lw] || st.lower[lw] > st.upper[lw] {
+			c.strong = false
+		}
+	}
+	switch {
+	case org:
+		c.kind = graph.KindOrganization
+	case len(run) >= 2 && len(run) <= 3 && !connector && alpha && !anyAcronym(run):
+		c.kind = graph.KindPerson
+	}
+	return c
+}
+
+func anyAcronym(run []token.Token) bool {
+	for _, t := range run {
+		if isAcronym(t.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+var trailingPunct = "\"“”'’.,;:!?()[]"
+
+// markedCandidate turns a term the writer marked into a candidate, when it
+// reads as a concept, name or title rather than an adjective or a clause.
+func (x *Extractor) markedCandidate(m, line string, st *episodeState) (candidate, bool) {
+	m = strings.Trim(strings.TrimSpace(m), trailingPunct)
+	words := strings.Fields(m)
+	if len(words) == 0 || len(words) > 6 {
+		return candidate{}, false
+	}
+	first, last := strings.ToLower(words[0]), strings.ToLower(words[len(words)-1])
+	if stopwords[last] || stopwords[first] && first != "the" {
+		return candidate{}, false
+	}
+	toks := x.tokenizer.Tokenize(m)
+	x.tagger.TagTokens(toks)
+	if len(toks) == 0 {
+		return candidate{}, false
+	}
+	titleCase := isCapitalised(words[0]) && isCapitalised(words[len(words)-1]) && len(words) >= 2
+	if len(words) == 1 {
+		if isAcronym(m) {
+			return st.acronymCandidate(m), true
+		}
+		if !isNounTag(toks[0].Tag) || genericNouns[strings.ToLower(m)] {
+			return candidate{}, false
+		}
+		surface := m
+		if st.lower[strings.ToLower(m)] > 0 && !(st.upper[strings.ToLower(m)] > st.lower[strings.ToLower(m)]) {
+			surface = strings.ToLower(m)
+		}
+		return candidate{surface: surface, key: Key(m), kind: graph.KindConcept, strong: true}, true
+	}
+	if titleCase {
+		c := properCandidate(toks, st)
+		c.surface, c.key = m, Key(m)
+		if c.kind == graph.KindConcept && (hasConnectorWord(words) || isWorkContext(m, line)) {
+			c.kind = graph.KindWork
+		}
+		return c, true
+	}
+	if !isNounTag(toks[len(toks)-1].Tag) {
+		return candidate{}, false
+	}
+	if metaHeads[last] {
+		m = strings.Join(words[:len(words)-1], " ")
+	}
+	if allVague(Key(m)) {
+		return candidate{}, false
+	}
+	return candidate{surface: m, key: Key(m), kind: graph.KindConcept, strong: true}, true
+}
+
+func hasConnectorWord(words []string) bool {
+	for _, w := range words[1:] {
+		switch strings.ToLower(w) {
+		case "and", "of", "to", "the", "in", "on", "a", "an", "for", "with", "is":
+			return true
+		}
+	}
+	return false
+}
+
+// isWorkContext reports whether a line calls the marked term a book, film,
+// paper or the like.
+func isWorkContext(m, line string) bool {
+	i := strings.Index(line, m)
+	if i < 0 {
+		return false
+	}
+	around := strings.ToLower(line[max(0, i-30):min(len(line), i+len(m)+30)])
+	for _, w := range wordRe.FindAllString(around, -1) {
+		if workCues[w] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,417 @@
+// Package extract turns a parsed notes file into concepts and relations with
+// evidence, offline and deterministically: part-of-speech tags (prose's
+// averaged-perceptron tagger, embedded in the module) feed a noun-phrase
+// chunker; proper names, acronyms and the terms a writer marked (emphasis,
+// quotes, links, tags) are kept; filler and vague words are dropped; surface
+// forms are folded into one key per concept (case, plurals, acronyms and their
+// expansions); concepts that share a bullet or sentence are linked strongly,
+// those that share a section more weakly.
+package extract
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/jdkato/prose/v3/tag"
+	"github.com/jdkato/prose/v3/tokenize"
+
+	"github.com/topicgraph/topicgraph/internal/graph"
+	"github.com/topicgraph/topicgraph/internal/notes"
+)
+
+// Link strengths. A bullet or sentence is the tightest unit of meaning in
+// notes; a heading frames its section; siblings in a section share a topic.
+const (
+	strengthSentence = 1.0
+	strengthParent   = 0.6 // a nested bullet and its parent
+	strengthHeading  = 0.5 // a heading and a line of its section
+	strengthSection  = 0.2 // two lines of one section
+)
+
+// Extractor extracts facts from notes. It is safe for concurrent use.
+type Extractor struct {
+	tokenizer *tokenize.Tokenizer
+	tagger    *tag.Tagger
+	lexicon   *Lexicon
+}
+
+var (
+	sharedOnce   sync.Once
+	sharedTagger *tag.Tagger
+	sharedTok    *tokenize.Tokenizer
+	sharedErr    error
+)
+
+// New returns an Extractor using the built-in word lists and, when lex is not
+// nil, an analyst's lexicon.
+func New(lex *Lexicon) (*Extractor, error) {
+	sharedOnce.Do(func() {
+		sharedTok = tokenize.New()
+		sharedTagger, sharedErr = tag.New()
+	})
+	if sharedErr != nil {
+		return nil, sharedErr
+	}
+	if lex == nil {
+		lex = &Lexicon{}
+	}
+	return &Extractor{tokenizer: sharedTok, tagger: sharedTagger, lexicon: lex}, nil
+}
+
+// candidate is one possible concept found in a segment of a line.
+type candidate struct {
+	surface string
+	key     string
+	kind    graph.Kind
+	strong  bool // a proper name, acronym, marked term or fixed phrase: kept on sight
+}
+
+// segment is a sentence of a block, or a bullet's "Label:" prefix.
+type segment struct {
+	text       string
+	label      bool // a "Label:" prefix of a bullet
+	candidates []candidate
+}
+
+// blockCands is a block of notes with its segments and their candidates.
+type blockCands struct {
+	block    notes.Block
+	segments []segment
+}
+
+// episodeState is what extraction learns about one episode while reading it.
+type episodeState struct {
+	lower, upper map[string]int    // how often a word is written lowercase / capitalised mid-sentence
+	upperFirst   map[string]int    // capitalised as the first word of a sentence
+	expansions   map[string]string // acronym → expansion defined in this text
+	counts       map[string]int    // key → number of blocks mentioning it
+	inHeading    map[string]bool
+}
+
+// Extract reads one document into the facts of episode ep.
+func (x *Extractor) Extract(doc *notes.Document, ep graph.Episode) graph.EpisodeFacts {
+	st := &episodeState{lower: map[string]int{}, upper: map[string]int{}, upperFirst: map[string]int{}, expansions: map[string]string{},
+		counts: map[string]int{}, inHeading: map[string]bool{}}
+	st.learnCase(doc)
+	st.learnAcronyms(doc)
+
+	blocks := make([]blockCands, len(doc.Blocks))
+	for i, b := range doc.Blocks {
+		blocks[i].block = b
+		blocks[i].segments = x.segments(b, st)
+		seen := map[string]bool{}
+		for _, s := range blocks[i].segments {
+			for _, c := range s.candidates {
+				if !seen[c.key] {
+					seen[c.key] = true
+					st.counts[c.key]++
+				}
+				if b.Kind == notes.Heading || b.Kind == notes.Title {
+					st.inHeading[c.key] = true
+				}
+			}
+		}
+	}
+	resolvePeople(blocks)
+
+	facts := graph.EpisodeFacts{Episode: ep, Mentions: []graph.Mention{}, Links: []graph.Link{}}
+	kept := make([][][]candidate, len(blocks)) // block → segment → kept candidates
+	for i, bc := range blocks {
+		kept[i] = make([][]candidate, len(bc.segments))
+		for j, s := range bc.segments {
+			seen := map[string]bool{}
+			for _, c := range s.candidates {
+				if seen[c.key] || !st.keep(c, x.lexicon) {
+					continue
+				}
+				seen[c.key] = true
+				kept[i][j] = append(kept[i][j], c)
+				w := 1.0
+				if bc.block.Kind == notes.Heading || bc.block.Kind == notes.Title {
+					w = 2.0
+				}
+				facts.Mentions = append(facts.Mentions, graph.Mention{
+					Concept: ID(c.key), Label: c.surface, Kind: c.kind,
+					Line: bc.block.Line, Text: bc.block.Text, Weight: w,
+				})
+			}
+		}
+	}
+
+	links := &linkSet{seen: map[linkKey]bool{}}
+	blockKeys := func(i int) []candidate {
+		var out []candidate
+		seen := map[string]bool{}
+		for _, seg := range kept[i] {
+			for _, c := range seg {
+				if !seen[c.key] {
+					seen[c.key] = true
+					out = append(out, c)
+				}
+			}
+		}
+		return out
+	}
+	for i, bc := range blocks {
+		b := bc.block
+		// Same sentence (or a bullet's label and its sentence): strong.
+		for j, seg := range kept[i] {
+			rel := relationType(bc.segments[j].text)
+			links.pairs(seg, seg, rel, strengthSentence, b)
+		}
+		if len(kept[i]) > 1 && bc.segments[0].label {
+			// A bullet's "Label:" prefix belongs with every sentence of the bullet.
+			links.pairs(kept[i][0], blockKeys(i), graph.RelCooccurs, strengthSentence, b)
+		}
+		if b.Kind == notes.Title {
+			continue
+		}
+		// Nested bullet and its parent.
+		if b.Kind == notes.Bullet && b.Level > 0 {
+			for p := i - 1; p >= 0 && blocks[p].block.Section == b.Section; p-- {
+				pb := blocks[p].block
+				if pb.Kind == notes.Bullet && pb.Level < b.Level {
+					links.pairs(blockKeys(p), blockKeys(i), graph.RelCooccurs, strengthParent, b)
+					break
+				}
+			}
+		}
+		if b.Section >= 0 && b.Kind != notes.Heading {
+			// Heading and the lines of its section.
+			links.pairs(blockKeys(b.Section), blockKeys(i), graph.RelSection, strengthHeading, b)
+			// Earlier lines of the same section.
+			for p := i - 1; p > b.Section; p-- {
+				if blocks[p].block.Section == b.Section {
+					links.pairs(blockKeys(p), blockKeys(i), graph.RelSection, strengthSection, b)
+				}
+			}
+		}
+	}
+	facts.Links = links.out
+	return facts
+}
+
+type linkKey struct {
+	a, b string
+	line int
+}
+
+type linkSet struct {
+	seen map[linkKey]bool
+	out  []graph.Link
+}
+
+// pairs links every concept of as to every concept of bs once per line.
+func (l *linkSet) pairs(as, bs []candidate, typ string, strength float64, b notes.Block) {
+	for _, a := range as {
+		for _, c := range bs {
+			s, t := ID(a.key), ID(c.key)
+			if s == t {
+				continue
+			}
+			if s > t {
+				s, t = t, s
+			}
+			k := linkKey{s, t, b.Line}
+			if l.seen[k] {
+				continue
+			}
+			l.seen[k] = true
+			l.out = append(l.out, graph.Link{Source: s, Target: t, Type: typ, Strength: strength, Line: b.Line, Text: b.Text})
+		}
+	}
+}
+
+var (
+	contrastCue = regexp.MustCompile(`(?i)\b(vs\.?|versus|unlike|compared (with|to)|as opposed to|rather than|in contrast)\b`)
+	causeCue    = regexp.MustCompile(`(?i)\b(leads? to|led to|causes?|caused|drives?|driven by|results? in|because of|due to|fuels?|amplif(y|ies|ying))\b`)
+	exampleCue  = regexp.MustCompile(`(?i)\b(such as|for example|e\.g\.|for instance|like)\b`)
+	kindOfCue   = regexp.MustCompile(`(?i)\b(is|are) (a|an) (kind|type|form|example) of\b`)
+)
+
+// relationType reads the type of a relation from the wording of a sentence.
+func relationType(s string) string {
+	switch {
+	case contrastCue.MatchString(s):
+		return graph.RelContrast
+	case causeCue.MatchString(s):
+		return graph.RelCause
+	case kindOfCue.MatchString(s):
+		return graph.RelKindOf
+	case exampleCue.MatchString(s):
+		return graph.RelExample
+	}
+	return graph.RelCooccurs
+}
+
+var wordRe = regexp.MustCompile(`[\p{L}][\p{L}\p{N}'’-]*`)
+
+// learnCase records how each word is written mid-sentence in ordinary lines, so
+// Title Case headings can be read with their words' usual case.
+func (st *episodeState) learnCase(doc *notes.Document) {
+	for _, b := range doc.Blocks {
+		if b.Kind == notes.Heading || b.Kind == notes.Title {
+			continue
+		}
+		for _, sent := range splitSentences(b.Text) {
+			if isTitleCase(sent) {
+				continue
+			}
+			words := wordRe.FindAllString(sent, -1)
+			for i, w := range words {
+				if isAcronym(w) {
+					continue
+				}
+				lw := strings.ToLower(w)
+				if i == 0 {
+					if isCapitalised(w) {
+						st.upperFirst[lw]++
+					}
+					continue
+				}
+				if isCapitalised(w) {
+					st.upper[lw]++
+				} else {
+					st.lower[lw]++
+					st.lower[singular(lw)]++
+				}
+			}
+		}
+	}
+}
+
+var acronymDef = regexp.MustCompile(`([\p{L}][\p{L}'’\- ]{2,80}?)\s*\(([A-Z][A-Za-z&]{1,7})\)`)
+
+// learnAcronyms finds acronyms the text defines, as in "universal basic income
+// (UBI)", by matching the acronym's letters to the initials of the words before it.
+func (st *episodeState) learnAcronyms(doc *notes.Document) {
+	for _, b := range doc.Blocks {
+		for _, m := range acronymDef.FindAllStringSubmatch(b.Text, -1) {
+			acr := m[2]
+			if !isAcronym(acr) {
+				continue
+			}
+			letters := strings.ToLower(strings.TrimSuffix(acr, "s"))
+			words := strings.Fields(strings.NewReplacer("-", " ").Replace(m[1]))
+			// Walk back from the end, consuming letters; small words may be skipped.
+			li := len(letters) - 1
+			start := -1
+			for wi := len(words) - 1; wi >= 0 && li >= 0; wi-- {
+				w := strings.ToLower(words[wi])
+				if w[0] == letters[li] {
+					li--
+					start = wi
+					continue
+				}
+				if stopwords[w] {
+					continue
+				}
+				break
+			}
+			if li < 0 && start >= 0 {
+				exp := strings.Join(strings.Fields(m[1])[len(strings.Fields(m[1]))-(len(words)-start):], " ")
+				if len(strings.Fields(m[1])) != len(words) { // hyphens split words: fall back to word count
+					exp = strings.Join(words[start:], " ")
+				}
+				st.expansions[acr] = exp
+				st.expansions[strings.TrimSuffix(acr, "s")] = exp
+			}
+		}
+	}
+}
+
+// keep decides whether a candidate is a concept of this episode.
+func (st *episodeState) keep(c candidate, lex *Lexicon) bool {
+	if lex.banned(c.key) || isFiller(c.key) {
+		return false
+	}
+	if lex.pinned(c.key) {
+		return true
+	}
+	if c.strong {
+		return true
+	}
+	words := strings.Fields(c.key)
+	if len(words) == 1 {
+		w := words[0]
+		if genericNouns[w] || len(w) < 3 {
+			return false
+		}
+		return st.counts[c.key] >= 2 || st.inHeading[c.key] || technical(w)
+	}
+	return true
+}
+
+var fillerKeys = func() []string {
+	out := make([]string, len(fillerPhrases))
+	for i, p := range fillerPhrases {
+		out[i] = " " + Key(p) + " "
+	}
+	return out
+}()
+
+// isFiller reports whether a key contains a note-taking filler phrase.
+func isFiller(key string) bool {
+	k := " " + key + " "
+	for _, f := range fillerKeys {
+		if strings.Contains(k, f) || strings.Contains(k+"s ", f) {
+			return true
+		}
+	}
+	return false
+}
+
+// technical reports whether a single word looks like a term of art rather than
+// an everyday noun: abstract suffixes mark ideas (libertarianism, sentience).
+func technical(w string) bool {
+	for _, suf := range []string{"ism", "ity", "ence", "ance", "tion", "sion", "ment", "ness", "ship", "ology", "ics", "phy", "ing"} {
+		if strings.HasSuffix(w, suf) && len(w) > len(suf)+3 {
+			return true
+		}
+	}
+	return false
+}
+
+// resolvePeople joins a lone surname to the full name of a person mentioned in
+// the same episode ("Kahneman" → "Daniel Kahneman").
+func resolvePeople(blocks []blockCands) {
+	full := map[string]candidate{} // last name (folded) → person
+	for _, bc := range blocks {
+		for _, s := range bc.segments {
+			for _, c := range s.candidates {
+				if c.kind == graph.KindPerson {
+					f := strings.Fields(c.key)
+					if len(f) >= 2 {
+						if _, ok := full[f[len(f)-1]]; !ok {
+							full[f[len(f)-1]] = c
+						}
+					}
+				}
+			}
+		}
+	}
+	for bi := range blocks {
+		for si := range blocks[bi].segments {
+			cs := blocks[bi].segments[si].candidates
+			for ci, c := range cs {
+				if !strings.Contains(c.key, " ") {
+					if p, ok := full[c.key]; ok && isCapitalised(c.surface) {
+						cs[ci].key, cs[ci].kind, cs[ci].strong = p.key, graph.KindPerson, true
+					}
+				}
+			}
+		}
+	}
+}
+
+// sortedKeys is used by tests and explain output.
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,477 @@
+// Package notes reads episode notes files, plain text or Markdown with optional
+// YAML front matter, into a Document: the episode's metadata and its lines as
+// typed blocks (title, headings, bullets, paragraphs), each with its line number,
+// its text stripped of markup, and the terms the note-taker marked on purpose
+// (emphasis, quotes, links, wiki links, tags).
+package notes
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// MaxFileSize is the default size above which a notes file is refused: notes are
+// small, and a huge file is almost certainly not notes.
+const MaxFileSize = 8 << 20
+
+// BlockKind says what a line of notes is.
+type BlockKind int
+
+// Kinds of block.
+const (
+	Title BlockKind = iota
+	Heading
+	Bullet
+	Paragraph
+)
+
+func (k BlockKind) String() string {
+	return [...]string{"title", "heading", "bullet", "paragraph"}[k]
+}
+
+// Block is one line of notes with its markup removed.
+type Block struct {
+	Kind    BlockKind
+	Level   int      // heading level (1 = top) or bullet depth (0 = top)
+	Line    int      // 1-based line number in the file
+	Text    string   // plain text: markup, list markers and link targets removed
+	Section int      // index in Document.Blocks of the heading this block sits under, or -1
+	Marked  []string // terms the writer marked: emphasis, quotes, link texts, wiki links, tags
+}
+
+// Meta is the episode metadata found in a file.
+type Meta struct {
+	Title  string
+	Date   string
+	Show   string
+	Guests []string
+	Tags   []string
+}
+
+// Document is one parsed notes file.
+type Document struct {
+	Path     string
+	Markdown bool
+	Meta     Meta
+	Blocks   []Block
+}
+
+// Error is a problem with one notes file, at a line when one applies.
+type Error struct {
+	Path string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+}
+
+// IsNotesFile reports whether a path has an extension that graphload reads.
+func IsNotesFile(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".txt", ".md", ".markdown":
+		return true
+	}
+	return false
+}
+
+// Parse reads one file's bytes. Markdown syntax is recognised in .md and
+// .markdown files; plain-text files use the seed's conventions (first line is the
+// title, short unpunctuated lines are headings, "- " starts a bullet).
+func Parse(path string, data []byte) (*Document, error) {
+	if len(data) > MaxFileSize {
+		return nil, &Error{Path: path, Msg: fmt.Sprintf("file is %d MB, larger than the %d MB limit for notes", len(data)>>20, MaxFileSize>>20)}
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return nil, &Error{Path: path, Line: 1 + bytes.Count(data[:i], []byte("\n")), Msg: "binary file (contains NUL bytes), not notes"}
+	}
+	if !utf8.Valid(data) {
+		line := 1
+		for i := 0; i < len(data); {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			if r == '\n' {
+				line++
+			}
+			i += size
+		}
+		return nil, &Error{Path: path, Line: line, Msg: "invalid UTF-8: notes must be UTF-8 text"}
+	}
+	text := strings.ReplaceAll(string(data), "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	if strings.TrimSpace(text) == "" {
+		return nil, &Error{Path: path, Msg: "empty file: no notes to read"}
+	}
+	lines := strings.Split(text, "\n")
+	ext := strings.ToLower(filepath.Ext(path))
+	doc := &Document{Path: path, Markdown: ext == ".md" || ext == ".markdown"}
+	start, err := doc.readFrontMatter(lines)
+	if err != nil {
+		return nil, err
+	}
+	if doc.Markdown {
+		doc.parseMarkdown(lines, start)
+	} else {
+		doc.parsePlain(lines, start)
+	}
+	if doc.Meta.Title == "" {
+		for _, b := range doc.Blocks {
+			if b.Kind == Title || b.Kind == Heading {
+				doc.Meta.Title = b.Text
+				break
+			}
+		}
+	}
+	if doc.Meta.Title == "" && len(doc.Blocks) > 0 {
+		doc.Meta.Title = doc.Blocks[0].Text
+	}
+	if doc.Meta.Date == "" {
+		doc.Meta.Date = dateFromName(filepath.Base(path))
+	}
+	if len(doc.Blocks) == 0 {
+		return nil, &Error{Path: path, Msg: "no notes after the front matter"}
+	}
+	return doc, nil
+}
+
+var yamlLine = regexp.MustCompile(`^line (\d+): `)
+
+var fileDate = regexp.MustCompile(`^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[^0-9]|$)`)
+
+// dateFromName reads a YYYY-MM-DD or YYYY-MM prefix of a file name.
+func dateFromName(name string) string {
+	m := fileDate.FindStringSubmatch(name)
+	if m == nil {
+		return ""
+	}
+	if m[3] != "" {
+		d := m[1] + "-" + m[2] + "-" + m[3]
+		if _, err := time.Parse("2006-01-02", d); err == nil {
+			return d
+		}
+		return ""
+	}
+	if _, err := time.Parse("2006-01", m[1]+"-"+m[2]); err == nil {
+		return m[1] + "-" + m[2]
+	}
+	return ""
+}
+
+// readFrontMatter parses YAML between a first line "---" and the next "---" or
+// "...", returning the index of the first line after it.
+func (d *Document) readFrontMatter(lines []string) (int, error) {
+	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "---" {
+		return 0, nil
+	}
+	end := -1
+	for i := 1; i < len(lines); i++ {
+		if t := strings.TrimSpace(lines[i]); t == "---" || t == "..." {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		return 0, &Error{Path: d.Path, Line: 1, Msg: "front matter starts with --- but never ends (no closing --- line)"}
+	}
+	var raw map[string]any
+	if err := yaml.Unmarshal([]byte(strings.Join(lines[1:end], "\n")), &raw); err != nil {
+		line, msg := 1, strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			line = n + 1 // the YAML starts on the file's second line
+			msg = strings.TrimPrefix(msg, m[0])
+		}
+		return 0, &Error{Path: d.Path, Line: line, Msg: "broken front matter: " + msg}
+	}
+	for k, v := range raw {
+		switch strings.ToLower(k) {
+		case "title":
+			d.Meta.Title = cleanInline(scalar(v))
+		case "date":
+			d.Meta.Date = dateValue(v)
+		case "show", "podcast", "channel":
+			d.Meta.Show = scalar(v)
+		case "guests", "guest":
+			d.Meta.Guests = list(v)
+		case "tags":
+			d.Meta.Tags = list(v)
+		}
+	}
+	return end + 1, nil
+}
+
+func scalar(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return strings.TrimSpace(x)
+	case time.Time:
+		return x.Format("2006-01-02")
+	default:
+		return strings.TrimSpace(fmt.Sprint(x))
+	}
+}
+
+func dateValue(v any) string {
+	if t, ok := v.(time.Time); ok {
+		return t.Format("2006-01-02")
+	}
+	s := scalar(v)
+	if m := fileDate.FindStringSubmatch(s); m != nil {
+		return dateFromName(s)
+	}
+	return s
+}
+
+func list(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if s := scalar(e); s != "" {
+				out = append(out, s)
+			}
+		}
+	case string:
+		for _, s := range strings.Split(x, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	default:
+		if s := scalar(v); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+var (
+	bulletMarker   = regexp.MustCompile(`^([-*+•●▪◦‣]|\d{1,3}[.)])\s+`)
+	mdHeading      = regexp.MustCompile(`^(#{1,6})\s+(.*?)\s*#*\s*$`)
+	setextUnder    = regexp.MustCompile(`^(=+|-+)\s*$`)
+	horizontalRule = regexp.MustCompile(`^([-*_]\s*){3,}$`)
+)
+
+// indentDepth converts leading whitespace to a nesting depth (a tab or two spaces per level).
+func indentDepth(line string) int {
+	w := 0
+	for _, r := range line {
+		if r == ' ' {
+			w++
+		} else if r == '\t' {
+			w += 4
+		} else {
+			break
+		}
+	}
+	return w / 2
+}
+
+func (d *Document) add(b Block) {
+	b.Section = -1
+	for i := len(d.Blocks) - 1; i >= 0; i-- {
+		if d.Blocks[i].Kind == Heading {
+			b.Section = i
+			break
+		}
+	}
+	b.Text, b.Marked = stripMarkup(b.Text, d.Markdown)
+	if strings.TrimSpace(b.Text) == "" {
+		return
+	}
+	d.Blocks = append(d.Blocks, b)
+}
+
+func (d *Document) parsePlain(lines []string, start int) {
+	titleDone := false
+	for i := start; i < len(lines); i++ {
+		raw := lines[i]
+		t := strings.TrimSpace(raw)
+		if t == "" {
+			continue
+		}
+		line := i + 1
+		if m := bulletMarker.FindString(t); m != "" && len(t) > len(m) {
+			d.add(Block{Kind: Bullet, Level: indentDepth(raw) / 1, Line: line, Text: t[len(m):]})
+			titleDone = true
+			continue
+		}
+		if !titleDone {
+			titleDone = true
+			d.add(Block{Kind: Title, Line: line, Text: t})
+			continue
+		}
+		if looksLikeHeading(t, nextNonEmpty(lines, i+1)) {
+			d.add(Block{Kind: Heading, Level: 2, Line: line, Text: strings.TrimRight(t, ":")})
+			continue
+		}
+		d.add(Block{Kind: Paragraph, Line: line, Text: t})
+	}
+}
+
+func nextNonEmpty(lines []string, from int) string {
+	for i := from; i < len(lines); i++ {
+		if t := strings.TrimSpace(lines[i]); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// looksLikeHeading: in plain-text notes a heading is a short line that does not
+// read as a sentence (no closing punctuation), or any short line followed by bullets.
+func looksLikeHeading(t, next string) bool {
+	words := len(strings.Fields(t))
+	if words == 0 || words > 12 || len(t) > 90 {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(t)
+	if strings.ContainsRune(".!?;,…", last) {
+		return false
+	}
+	if last == ':' {
+		return bulletMarker.MatchString(next)
+	}
+	return true
+}
+
+func (d *Document) parseMarkdown(lines []string, start int) {
+	inFence := false
+	fence := ""
+	for i := start; i < len(lines); i++ {
+		raw := strings.TrimRight(lines[i], " \t")
+		t := strings.TrimSpace(raw)
+		line := i + 1
+		if inFence {
+			if strings.HasPrefix(t, fence) {
+				inFence = false
+			}
+			continue
+		}
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			inFence, fence = true, t[:3]
+			continue
+		}
+		if t == "" || strings.HasPrefix(t, "<!--") || horizontalRule.MatchString(t) && !bulletMarker.MatchString(t+" x") {
+			continue
+		}
+		if horizontalRule.MatchString(t) {
+			continue
+		}
+		if m := mdHeading.FindStringSubmatch(t); m != nil {
+			d.add(Block{Kind: Heading, Level: len(m[1]), Line: line, Text: m[2]})
+			continue
+		}
+		if next := ""; i+1 < len(lines) {
+			next = strings.TrimSpace(lines[i+1])
+			if next != "" && setextUnder.MatchString(next) && !bulletMarker.MatchString(t) {
+				level := 1
+				if next[0] == '-' {
+					level = 2
+				}
+				d.add(Block{Kind: Heading, Level: level, Line: line, Text: t})
+				i++
+				continue
+			}
+		}
+		t = strings.TrimLeft(strings.TrimPrefix(t, ">"), " ")
+		if m := bulletMarker.FindString(t); m != "" {
+			d.add(Block{Kind: Bullet, Level: indentDepth(raw), Line: line, Text: t[len(m):]})
+			continue
+		}
+		// A line that is wholly bold reads as a heading in many people's notes.
+		if strings.HasPrefix(t, "**") && strings.HasSuffix(strings.TrimRight(t, ":"), "**") && strings.Count(t, "**") == 2 {
+			d.add(Block{Kind: Heading, Level: 3, Line: line, Text: strings.TrimRight(t, ":")})
+			continue
+		}
+		d.add(Block{Kind: Paragraph, Line: line, Text: t})
+	}
+}
+
+var (
+	mdLink    = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
+	wikiLink  = regexp.MustCompile(`\[\[([^\]|]+)(?:\|([^\]]+))?\]\]`)
+	hashTag   = regexp.MustCompile(`(^|\s)#([\p{L}][\p{L}\p{N}_/-]*)`)
+	bold      = regexp.MustCompile(`(\*\*|__)([^*_]+?)(\*\*|__)`)
+	italic    = regexp.MustCompile(`(^|[^\p{L}\p{N}*_])[*_]([^*_\s][^*_]*?)[*_]($|[^\p{L}\p{N}*_])`)
+	codeSpan  = regexp.MustCompile("`([^`]+)`")
+	quoted    = regexp.MustCompile(`["“”]([^"“”]{2,80})["“”]`)
+	htmlTag   = regexp.MustCompile(`</?[a-zA-Z][^>]*>`)
+	autoLink  = regexp.MustCompile(`<(https?://[^>]+)>`)
+	bareURL   = regexp.MustCompile(`https?://\S+`)
+	spaceRuns = regexp.MustCompile(`\s+`)
+)
+
+// stripMarkup removes inline Markdown (in Markdown files) and returns the
+// terms the writer marked: emphasis, link texts, wiki links, tags and quotes.
+func stripMarkup(s string, markdown bool) (string, []string) {
+	var marked []string
+	keep := func(t string) {
+		t = strings.TrimSpace(t)
+		if t != "" {
+			marked = append(marked, t)
+		}
+	}
+	s = wikiLink.ReplaceAllStringFunc(s, func(m string) string {
+		sm := wikiLink.FindStringSubmatch(m)
+		keep(sm[1])
+		if sm[2] != "" {
+			return sm[2]
+		}
+		return sm[1]
+	})
+	if markdown {
+		s = autoLink.ReplaceAllString(s, "$1")
+		s = mdLink.ReplaceAllStringFunc(s, func(m string) string {
+			sm := mdLink.FindStringSubmatch(m)
+			keep(sm[1])
+			return sm[1]
+		})
+		s = codeSpan.ReplaceAllString(s, "$1")
+		s = bold.ReplaceAllStringFunc(s, func(m string) string {
+			sm := bold.FindStringSubmatch(m)
+			keep(sm[2])
+			return sm[2]
+		})
+		s = italic.ReplaceAllStringFunc(s, func(m string) string {
+			sm := italic.FindStringSubmatch(m)
+			keep(sm[2])
+			return sm[1] + sm[2] + sm[3]
+		})
+		s = htmlTag.ReplaceAllString(s, "")
+		s = hashTag.ReplaceAllStringFunc(s, func(m string) string {
+			sm := hashTag.FindStringSubmatch(m)
+			keep(strings.NewReplacer("-", " ", "_", " ").Replace(sm[2]))
+			return sm[1] + sm[2]
+		})
+	}
+	s = bareURL.ReplaceAllString(s, "")
+	for _, m := range quoted.FindAllStringSubmatch(s, -1) {
+		keep(m[1])
+	}
+	return strings.TrimSpace(spaceRuns.ReplaceAllString(s, " ")), marked
+}
+
+// cleanInline strips markup from a short metadata string.
+func cleanInline(s string) string {
+	t, _ := stripMarkup(s, true)
+	return strings.TrimFunc(t, unicode.IsSpace)
+}
