@@ -402,6 +402,14 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord bool, st *episo
 	} else if k := properTail(run); k > 0 {
 		// "production company Hit Record": a common phrase, then a name.
 		out = append(out, properCandidate(run[k:], st))
+		if k == len(run)-1 && isAcronym(run[k].Text) && run[k-1].Tag == "JJ" {
+			// "generative AI": an adjective narrowing an acronym is a concept of its own.
+			words := make([]string, 0, len(run))
+			for _, t := range run {
+				words = append(words, t.Text)
+			}
+			out = append(out, candidate{surface: strings.Join(words, " "), key: Key(strings.Join(words, " ")), kind: graph.KindConcept})
+		}
 		run = run[:k]
 		for len(run) > 0 && !isNounTag(run[len(run)-1].Tag) {
 			run = run[:len(run)-1]

@@ -352,8 +352,14 @@ var fillerKeys = func() []string {
 	return out
 }()
 
+// numbered matches the parts of an outline: "part 1", "chapter iv", "section 2".
+var numbered = regexp.MustCompile(`^(part|chapter|section|step|episode|ep|segment|question|q|a|round|act|day|week|session|volume|vol) ([0-9]+|[ivx]+)$`)
+
 // isFiller reports whether a key contains a note-taking filler phrase.
 func isFiller(key string) bool {
+	if numbered.MatchString(key) {
+		return true
+	}
 	k := " " + key + " "
 	for _, f := range fillerKeys {
 		if strings.Contains(k, f) || strings.Contains(k+"s ", f) {

@@ -33,6 +33,7 @@ pattern patterns trend trends factor factors element elements feature features c
 quality qualities value values benefit benefits downside downsides upside upsides risk risks
 harm harms gain gains loss losses change changes shift shifts rise fall growth decline increase
 attitude attitudes experience experiences direction directions manner
+background backgrounds answer answers format formats reply replies response responses
 mark marks score scores everyone anyone nobody somebody everybody anybody
 `)
 
@@ -58,7 +59,9 @@ var fillerPhrases = []string{
 	"table of content", "deep dive", "key takeaway", "episode note", "show note", "great insight",
 	"great perspective", "detailed note", "first ever", "plain and simple", "example given",
 	"time stamp", "timestamp", "further reading", "action item", "main point", "key point",
-	"this episode", "this video", "the cycle", "a lot", "the question",
+	"this episode", "this video", "the cycle", "a lot", "the question", "closing thought",
+	"opening thought", "final thought", "companion episode", "interview format", "listener question",
+	"show format", "sponsor", "further listening", "related episode", "note to self", "my takeaway",
 }
 
 // stopwords are function words that never start or end a concept.

@@ -70,3 +70,8 @@ func TestSeedQuality(t *testing.T) {
 	g := extractDir(t, filepath.Join(sharedDir, "seeds"))
 	score(t, g, filepath.Join(sharedDir, "eval/seed-gold.json"), "--min-core", "0.8", "--min-rel", "0.6", "--max-junk", "0")
 }
+
+func TestExamplesQuality(t *testing.T) {
+	g := extractDir(t, "../../examples/notes")
+	score(t, g, "../../examples/gold.json", "--min-core", "0.8", "--min-rel", "0.6", "--max-junk", "0")
+}
