@@ -185,7 +185,12 @@ func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Res
 			return res, err
 		}
 	} else {
-		res.Summary = graph.Analyze(g) // unchanged: recompute for the report only
+		// Nothing changed: report the stored communities rather than recompute.
+		seen := map[int]bool{}
+		for _, c := range g.Concepts {
+			seen[c.Community] = true
+		}
+		res.Summary.Communities = len(seen)
 	}
 	res.Episodes, res.Concepts, res.Relations = len(g.Episodes), len(g.Concepts), len(g.Relations)
 	res.Duration = time.Since(start)
