@@ -485,3 +485,7 @@ func TestServesTheEmbeddedPage(t *testing.T) {
 		t.Errorf("/: Content-Type %q", resp.Header.Get("Content-Type"))
 	}
 }
+
+func decodeJSON(resp *http.Response, out any) error {
+	return json.NewDecoder(resp.Body).Decode(out)
+}
