@@ -1,0 +1,142 @@
+package notes
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func kinds(d *Document) string {
+	var b []string
+	for _, bl := range d.Blocks {
+		b = append(b, bl.Kind.String()[:1])
+	}
+	return strings.Join(b, "")
+}
+
+func TestPlainText(t *testing.T) {
+	src := "Episode Title Here\nFirst Section\n- a bullet about Moloch.\n- another bullet\nThis is commentary, written as a sentence.\nSecond Section\n- third\n"
+	for name, data := range map[string]string{
+		"lf":   src,
+		"crlf": strings.ReplaceAll(src, "\n", "\r\n"),
+		"bom":  "\xef\xbb\xbf" + src,
+	} {
+		t.Run(name, func(t *testing.T) {
+			d, err := Parse("2024-05-06-show.txt", []byte(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Meta.Title != "Episode Title Here" || d.Meta.Date != "2024-05-06" {
+				t.Errorf("meta %+v", d.Meta)
+			}
+			if got := kinds(d); got != "thbbphb" {
+				t.Errorf("block kinds %q, want thbbphb", got)
+			}
+			b := d.Blocks[2]
+			if b.Line != 3 || b.Text != "a bullet about Moloch." || b.Section != 1 {
+				t.Errorf("bullet %+v", b)
+			}
+			if d.Blocks[6].Section != 5 {
+				t.Errorf("third bullet's section = %d, want 5", d.Blocks[6].Section)
+			}
+		})
+	}
+}
+
+func TestMarkdownWithFrontMatter(t *testing.T) {
+	src := `---
+title: "Attention, **Addiction**"
+date: 2024-03-02
+show: Deep Signals
+guests: [Ada Lovelace, Alan Turing]
+tags:
+  - attention
+  - ubi
+---
+# Heading One
+Intro paragraph with a [link text](https://example.org) and **bold term**.
+
+## Sub *section*
+- top bullet about *flow states*
+  - nested bullet with [[Wiki Page|alias]] and #deep-work
+1. numbered item “quoted idea” here
+* star bullet
+
+` + "```\ncode - not a bullet\n```\n"
+	d, err := Parse("notes.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Meta{Title: "Attention, Addiction", Date: "2024-03-02", Show: "Deep Signals",
+		Guests: []string{"Ada Lovelace", "Alan Turing"}, Tags: []string{"attention", "ubi"}}
+	if !reflect.DeepEqual(d.Meta, want) {
+		t.Errorf("meta %+v, want %+v", d.Meta, want)
+	}
+	if got := kinds(d); got != "hphbbbb" {
+		t.Fatalf("kinds %q, want hphbbbb", got)
+	}
+	p := d.Blocks[1]
+	if p.Line != 11 || p.Text != "Intro paragraph with a link text and bold term." {
+		t.Errorf("paragraph %+v", p)
+	}
+	if !reflect.DeepEqual(p.Marked, []string{"link text", "bold term"}) {
+		t.Errorf("marked %q", p.Marked)
+	}
+	nested := d.Blocks[4]
+	if nested.Level != 1 || nested.Text != "nested bullet with alias and deep-work" {
+		t.Errorf("nested %+v", nested)
+	}
+	if !reflect.DeepEqual(nested.Marked, []string{"Wiki Page", "deep work"}) {
+		t.Errorf("nested marked %q", nested.Marked)
+	}
+	if d.Blocks[5].Marked[0] != "quoted idea" || d.Blocks[5].Text != "numbered item “quoted idea” here" {
+		t.Errorf("numbered %+v", d.Blocks[5])
+	}
+	if d.Blocks[2].Text != "Sub section" || d.Blocks[3].Section != 2 {
+		t.Errorf("heading %+v / section %d", d.Blocks[2], d.Blocks[3].Section)
+	}
+}
+
+func TestMarkdownTitleFromHeading(t *testing.T) {
+	d, err := Parse("x.markdown", []byte("Some intro line\n\n# The Real Title\n- b\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Meta.Title != "The Real Title" {
+		t.Errorf("title %q", d.Meta.Title)
+	}
+	if dateFromName("2024-13-01-x.md") != "" || dateFromName("2023-07-notes.txt") != "2023-07" {
+		t.Error("file name dates")
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	for name, c := range map[string]struct{ data, want string }{
+		"empty":       {"\n \n", "f.md: empty file"},
+		"binary":      {"a\nb\x00c", "f.md:2: binary file"},
+		"utf8":        {"ok\nok\nbad \xff here", "f.md:3: invalid UTF-8"},
+		"frontmatter": {"---\ntitle: a\ntags: x: y\n---\n# h\n", "f.md:3: broken front matter"},
+		"unclosed":    {"---\ntitle: a\n# h\n", "f.md:1: front matter starts with --- but never ends"},
+		"only-meta":   {"---\ntitle: a\n---\n\n", "f.md: no notes after the front matter"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse("f.md", []byte(c.data))
+			if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+				t.Fatalf("got %v, want prefix %q", err, c.want)
+			}
+		})
+	}
+	big := make([]byte, MaxFileSize+1)
+	if _, err := Parse("big.txt", big); err == nil || !strings.Contains(err.Error(), "limit") {
+		t.Fatalf("big file: %v", err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("Title\n- bullet\n")
+	f.Add("---\ntitle: x\n---\n# h\n- **b** [l](u) [[w]] #t\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		Parse("f.md", []byte(s))
+		Parse("f.txt", []byte(s))
+	})
+}
