@@ -1,0 +1,175 @@
+// Command explorer serves the topic graph: a JSON API over the graph in a store
+// and the web page that draws it. It reloads the graph whenever the store
+// changes, so it can run while graphload writes.
+//
+//	explorer [-store URL] [-addr HOST:PORT] [-refresh DURATION]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/topicgraph/topicgraph/internal/httpapi"
+	"github.com/topicgraph/topicgraph/internal/storage"
+	"github.com/topicgraph/topicgraph/web"
+)
+
+// Defaults for the flags; each can also be set by its environment variable.
+const (
+	defaultStore   = "sqlite:topicgraph.db"
+	defaultAddr    = "127.0.0.1:8080"
+	defaultRefresh = 2 * time.Second
+)
+
+// shutdownGrace is how long in-flight requests get to finish after a signal.
+const shutdownGrace = 10 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args, os.Getenv, os.Stdout)
+	stop()
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "explorer:", err)
+		os.Exit(1)
+	}
+}
+
+// config is what the command line and the environment ask for.
+type config struct {
+	store   string
+	addr    string
+	refresh time.Duration
+}
+
+// parseConfig reads flags from args, each defaulting to its environment
+// variable, then to the built-in default. Help goes to stdout.
+func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (config, error) {
+	name := "explorer"
+	if len(args) > 0 {
+		args = args[1:]
+	}
+	cfg := config{store: defaultStore, addr: defaultAddr, refresh: defaultRefresh}
+	if v := getenv("TOPICGRAPH_STORE"); v != "" {
+		cfg.store = v
+	}
+	if v := getenv("TOPICGRAPH_ADDR"); v != "" {
+		cfg.addr = v
+	}
+	if v := getenv("TOPICGRAPH_REFRESH"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return config{}, fmt.Errorf("TOPICGRAPH_REFRESH: %q is not a duration such as 2s or 500ms", v)
+		}
+		cfg.refresh = d
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	// Parse errors are returned as one line; only -h prints the usage.
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&cfg.store, "store", cfg.store,
+		"the graph store to serve: "+storage.Forms+"; Neo4j takes NEO4J_USERNAME, NEO4J_PASSWORD and NEO4J_DATABASE from the environment (env TOPICGRAPH_STORE)")
+	fs.StringVar(&cfg.addr, "addr", cfg.addr,
+		"the host:port to listen on; 127.0.0.1 keeps it private to this machine, :8080 opens it to the network (env TOPICGRAPH_ADDR)")
+	fs.DurationVar(&cfg.refresh, "refresh", cfg.refresh,
+		"how often to ask the store whether the graph changed, and reload it if so (env TOPICGRAPH_REFRESH)")
+	printUsage := func() {
+		fmt.Fprintf(stdout, `Usage: explorer [flags]
+
+Serves the topic graph in a store as a web page and a JSON API (see docs/api.md).
+The graph is reloaded whenever the store changes, e.g. after graphload runs.
+If the store stops answering, the last graph is still served and /healthz
+reports "degraded" until it answers again.
+
+Flags (a flag overrides its environment variable):
+`)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage()
+			return config{}, err
+		}
+		return config{}, fmt.Errorf("%w (see -h)", err)
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected argument %q (explorer takes only flags; see -h)", fs.Arg(0))
+	}
+	if cfg.refresh <= 0 {
+		return config{}, fmt.Errorf("-refresh: %v is not a positive duration", cfg.refresh)
+	}
+	return cfg, nil
+}
+
+// run serves until ctx is cancelled, then shuts down gracefully: it stops
+// accepting, lets in-flight requests finish, stops refreshing and closes the
+// store. Logs go to stdout.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := parseConfig(args, getenv, stdout)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stdout, nil))
+
+	store, err := storage.Open(ctx, cfg.store, getenv)
+	if err != nil {
+		return fmt.Errorf("opening the store: %w", err) // the error names the store, redacted
+	}
+	defer store.Close()
+
+	listener, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("-addr %s: %w", cfg.addr, err)
+	}
+	snap := httpapi.NewSnapshot(store, logger)
+	server := &http.Server{
+		Handler:           httpapi.NewServer(snap, web.Static, logger),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute, // the whole graph can take a while on a slow link
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	watching := make(chan struct{})
+	go func() {
+		defer close(watching)
+		snap.Watch(watchCtx, cfg.refresh)
+	}()
+	// The store outlives the watcher: close it only after the last refresh.
+	defer func() {
+		stopWatching()
+		<-watching
+	}()
+
+	served := make(chan error, 1)
+	go func() { served <- server.Serve(listener) }()
+	logger.Info("listening on http://"+listener.Addr().String(),
+		"store", storage.Redact(cfg.store), "refresh", cfg.refresh)
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := server.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}
