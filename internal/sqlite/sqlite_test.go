@@ -457,3 +457,37 @@ func BenchmarkFacts500Episodes(b *testing.B) {
 		}
 	}
 }
+
+// Stores opening a new file at the same moment must agree on one schema: the
+// migration runs in a write transaction, so only the first creates it.
+func TestConcurrentOpenOfNewFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "graph.db")
+	stores := make([]*sqlite.Store, 4)
+	errs := make([]error, len(stores))
+	var wg sync.WaitGroup
+	for i := range stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stores[i], errs[i] = sqlite.Open(ctx, path)
+		}()
+	}
+	wg.Wait()
+	versions := map[string]bool{}
+	for i, s := range stores {
+		if errs[i] != nil {
+			t.Errorf("Open %d: %v", i, errs[i])
+			continue
+		}
+		defer s.Close()
+		v, err := s.Version(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		versions[v] = true
+	}
+	if len(versions) != 1 {
+		t.Errorf("stores of one file report different versions: %v", versions)
+	}
+}
