@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -25,6 +26,7 @@ type Index struct {
 	mentionsIn []map[string]int
 	// episodeConcepts[j] lists the concepts of episode j, most mentioned first.
 	episodeConcepts [][]EpisodeConcept
+	pathScratch     sync.Pool // of *pathSearch sized for this graph
 }
 
 type adjacent struct {
@@ -151,6 +153,7 @@ func NewIndex(g *Graph) *Index {
 		mentionsIn:      make([]map[string]int, len(g.Concepts)),
 		episodeConcepts: make([][]EpisodeConcept, len(g.Episodes)),
 	}
+	ix.pathScratch.New = func() any { return newPathSearch(len(g.Concepts)) }
 	for i, e := range g.Episodes {
 		ix.episodeAt[e.ID] = i
 	}
@@ -233,21 +236,8 @@ func (ix *Index) Search(q string, limit int) []SearchHit {
 		rank    int
 		form    int
 	}
-	var found []candidate
-	for i, forms := range ix.forms {
-		best, bestForm := noMatch, 0
-		for f, form := range forms {
-			if r := matchRank(form.folded, query); r < best {
-				best, bestForm = r, f
-			}
-		}
-		if best != noMatch {
-			found = append(found, candidate{concept: i, rank: best, form: bestForm})
-		}
-	}
 	concepts := ix.graph.Concepts
-	sort.Slice(found, func(a, b int) bool {
-		x, y := found[a], found[b]
+	better := func(x, y candidate) bool {
 		if x.rank != y.rank {
 			return x.rank < y.rank
 		}
@@ -259,9 +249,30 @@ func (ix *Index) Search(q string, limit int) []SearchHit {
 			return cx.Label < cy.Label
 		}
 		return cx.ID < cy.ID
-	})
-	if len(found) > limit {
-		found = found[:limit]
+	}
+	// Keep only the best limit candidates, in order: a short query can match
+	// most of the graph, and sorting every match would dominate the cost.
+	found := make([]candidate, 0, min(limit, 64))
+	for i, forms := range ix.forms {
+		best, bestForm := noMatch, 0
+		for f, form := range forms {
+			if r := matchRank(form.folded, query); r < best {
+				best, bestForm = r, f
+			}
+		}
+		if best == noMatch {
+			continue
+		}
+		c := candidate{concept: i, rank: best, form: bestForm}
+		if len(found) == limit && !better(c, found[limit-1]) {
+			continue
+		}
+		at := sort.Search(len(found), func(k int) bool { return better(c, found[k]) })
+		if len(found) < limit {
+			found = append(found, candidate{})
+		}
+		copy(found[at+1:], found[at:])
+		found[at] = c
 	}
 	hits := make([]SearchHit, len(found))
 	for n, f := range found {
@@ -387,8 +398,9 @@ func (ix *Index) Path(from, to string) (PathResult, error) {
 		return PathResult{}, err
 	}
 	result := PathResult{From: from, To: to, Nodes: []PathNode{}, Hops: []PathHop{}}
-	parentOf := ix.widestShortestPaths(start, goal)
-	if parentOf == nil {
+	search := ix.pathScratch.Get().(*pathSearch)
+	defer ix.pathScratch.Put(search)
+	if !search.run(ix, start, goal) {
 		return result, nil
 	}
 	// Walk back from the goal, then reverse into travel order.
@@ -399,7 +411,7 @@ func (ix *Index) Path(from, to string) (PathResult, error) {
 		if at == start {
 			break
 		}
-		p := parentOf[at]
+		p := search.parent[at]
 		rels = append(rels, p.relation)
 		at = p.concept
 	}
@@ -418,44 +430,65 @@ func (ix *Index) Path(from, to string) (PathResult, error) {
 	return result, nil
 }
 
-// widestShortestPaths runs a breadth-first search from start until goal's level
-// is complete and returns, for every reached node, the neighbour it is reached
-// from on the widest shortest path; nil when goal is unreachable.
+// pathSearch is the working memory of one Path query, pooled because a query
+// on a large graph would otherwise allocate per-node tables every time.
+// Only the entries a search touched are reset afterwards.
+type pathSearch struct {
+	depth  []int32 // hops from the start; -1 when not reached
+	width  []float64
+	parent []adjacent
+	queue  []int32 // also the list of touched nodes, for the reset
+}
+
+func newPathSearch(n int) *pathSearch {
+	ps := &pathSearch{depth: make([]int32, n), width: make([]float64, n), parent: make([]adjacent, n)}
+	for i := range ps.depth {
+		ps.depth[i] = -1
+	}
+	return ps
+}
+
+// run is a breadth-first search from start that stops once goal's level is
+// complete, recording for each reached node the neighbour it is reached from
+// on the widest shortest path. It reports whether goal was reached.
 //
 // Breadth-first search finishes every node of level d before any of level d+1
 // is expanded, so when a node is dequeued its width (the weakest relation on
 // its best path) is final and can be offered to the next level.
-func (ix *Index) widestShortestPaths(start, goal int) map[int]adjacent {
-	parentOf := map[int]adjacent{start: {concept: -1, relation: -1}}
-	depth := map[int]int{start: 0}
-	width := map[int]float64{start: math.Inf(1)}
-	queue := []int{start}
-	for len(queue) > 0 {
-		u := queue[0]
-		queue = queue[1:]
-		if d, ok := depth[goal]; ok && depth[u] >= d {
-			break // every parent of goal has been expanded
+func (ps *pathSearch) run(ix *Index, start, goal int) bool {
+	defer ps.reset()
+	ps.depth[start], ps.width[start] = 0, math.Inf(1)
+	ps.parent[start] = adjacent{concept: -1, relation: -1}
+	ps.queue = append(ps.queue[:0], int32(start))
+	for head := 0; head < len(ps.queue); head++ {
+		u := int(ps.queue[head])
+		if d := ps.depth[goal]; d >= 0 && ps.depth[u] >= d {
+			break // every possible parent of goal has been expanded
 		}
 		for _, adj := range ix.adjacency[u] {
 			v := adj.concept
-			w := math.Min(width[u], ix.graph.Relations[adj.relation].Weight)
-			d, seen := depth[v]
+			w := math.Min(ps.width[u], ix.graph.Relations[adj.relation].Weight)
 			switch {
-			case !seen:
-				depth[v] = depth[u] + 1
-				width[v] = w
-				parentOf[v] = adjacent{concept: u, relation: adj.relation}
-				queue = append(queue, v)
-			case d == depth[u]+1 && w > width[v]:
-				width[v] = w
-				parentOf[v] = adjacent{concept: u, relation: adj.relation}
+			case ps.depth[v] < 0:
+				ps.depth[v] = ps.depth[u] + 1
+				ps.width[v] = w
+				ps.parent[v] = adjacent{concept: u, relation: adj.relation}
+				ps.queue = append(ps.queue, int32(v))
+			case ps.depth[v] == ps.depth[u]+1 && w > ps.width[v]:
+				ps.width[v] = w
+				ps.parent[v] = adjacent{concept: u, relation: adj.relation}
 			}
 		}
 	}
-	if _, ok := depth[goal]; !ok {
-		return nil
+	return ps.depth[goal] >= 0
+}
+
+// reset forgets the last search. The parent links stay readable until the
+// next run: Path reads them after run returns, before handing ps back.
+func (ps *pathSearch) reset() {
+	for _, v := range ps.queue {
+		ps.depth[v] = -1
 	}
-	return parentOf
 }
 
 // Episodes lists every episode, sorted by date then id, with its concept count.

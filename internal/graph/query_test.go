@@ -3,6 +3,7 @@ package graph_test
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/topicgraph/topicgraph/internal/graph"
@@ -324,4 +325,50 @@ func TestEpisodesWithoutDateSortFirstThenByID(t *testing.T) {
 	if want := []string{"b", "a", "c"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("episode order = %v, want %v", got, want)
 	}
+}
+
+// Search keeps only the best hits while scanning; whatever the limit, its
+// answer must be the head of the full ranking.
+func TestSearchLimitKeepsTheHeadOfTheFullRanking(t *testing.T) {
+	ix := graph.NewIndex(syntheticGraph(2000))
+	for _, q := range []string{"m", "learning", "cafe", "policy 1", "9"} {
+		all := ix.Search(q, 5000)
+		if len(all) < 20 {
+			t.Fatalf("Search(%q) found only %d; the test needs a long ranking", q, len(all))
+		}
+		for k := 1; k < len(all); k++ {
+			if !rankedBefore(all[k-1], all[k], q) {
+				t.Fatalf("Search(%q): %+v ranked before %+v", q, all[k-1], all[k])
+			}
+		}
+		for _, limit := range []int{1, 2, 7, 10, 100} {
+			got := ix.Search(q, limit)
+			if want := all[:min(limit, len(all))]; !reflect.DeepEqual(got, want) {
+				t.Errorf("Search(%q, %d) is not the head of the full ranking", q, limit)
+			}
+		}
+	}
+}
+
+// rankedBefore checks the documented order: match kind, then PageRank, then label.
+func rankedBefore(a, b graph.SearchHit, q string) bool {
+	kind := func(h graph.SearchHit) int {
+		text, query := graph.Fold(h.Matched), graph.Fold(q)
+		switch {
+		case text == query:
+			return 0
+		case len(text) >= len(query) && text[:len(query)] == query:
+			return 1
+		case strings.Contains(" "+text, " "+query):
+			return 2
+		}
+		return 3
+	}
+	if ka, kb := kind(a), kind(b); ka != kb {
+		return ka < kb
+	}
+	if a.PageRank != b.PageRank {
+		return a.PageRank > b.PageRank
+	}
+	return a.Label <= b.Label
 }
