@@ -435,7 +435,7 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord bool, st *episo
 	}
 	surface := strings.Join(words, " ")
 	c := candidate{surface: surface, key: Key(surface), kind: graph.KindConcept}
-	if allVague(c.key) {
+	if allVague(c.key) || properModifiersOnly(words) {
 		return out
 	}
 	out = append(out, c)
@@ -459,6 +459,20 @@ func gerundHead(run []token.Token, afterFunctionWord bool) bool {
 	}
 	p := run[len(run)-2].Tag
 	return p == "JJ" || isNounTag(p) || p == "VBN"
+}
+
+// properModifiersOnly reports whether a phrase is names followed by a generic
+// noun ("the Moloch episode", "Hollywood people"): the name is the concept.
+func properModifiersOnly(words []string) bool {
+	if len(words) < 2 || !genericNouns[strings.ToLower(words[len(words)-1])] {
+		return false
+	}
+	for _, w := range words[:len(words)-1] {
+		if !isCapitalised(w) {
+			return false
+		}
+	}
+	return true
 }
 
 // properTail returns where a trailing run of capitalised words starts, or 0.
