@@ -328,7 +328,7 @@ func startsWord(text string, at int) bool {
 // Concept returns the concept with the given id, its episodes (by date, then
 // id), its neighbours (strongest relation first, then by label) and its evidence.
 func (ix *Index) Concept(id string) (ConceptDetail, error) {
-	i, err := ix.lookupConcept("concept", id)
+	i, err := ix.lookupConcept("", id)
 	if err != nil {
 		return ConceptDetail{}, err
 	}
@@ -529,14 +529,19 @@ func (ix *Index) episodeSummary(j int) EpisodeSummary {
 	}
 }
 
-// lookupConcept resolves a concept id; what names the parameter in errors.
-func (ix *Index) lookupConcept(what, id string) (int, error) {
+// lookupConcept resolves a concept id. param names the query parameter the id
+// came from, if any, so errors say which of several ids was wrong.
+func (ix *Index) lookupConcept(param, id string) (int, error) {
+	prefix := ""
+	if param != "" {
+		prefix = param + ": "
+	}
 	if strings.TrimSpace(id) == "" {
-		return 0, Errorf(EINVALID, "%s: a concept id is required", what)
+		return 0, Errorf(EINVALID, "%sa concept id is required", prefix)
 	}
 	i, ok := ix.conceptAt[id]
 	if !ok {
-		return 0, Errorf(ENOTFOUND, "%s: concept %q not found", what, id)
+		return 0, Errorf(ENOTFOUND, "%sconcept %q not found", prefix, id)
 	}
 	return i, nil
 }
