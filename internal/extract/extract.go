@@ -158,8 +158,9 @@ func (x *Extractor) Extract(doc *notes.Document, ep graph.Episode) graph.Episode
 		b := bc.block
 		// Same sentence (or a bullet's label and its sentence): strong.
 		for j, seg := range kept[i] {
-			rel := relationType(bc.segments[j].text)
-			links.pairs(seg, seg, rel, strengthSentence, b)
+			if len(seg) > 1 {
+				links.pairs(seg, seg, relationType(bc.segments[j].text), strengthSentence, b)
+			}
 		}
 		if len(kept[i]) > 1 && bc.segments[0].label {
 			// A bullet's "Label:" prefix belongs with every sentence of the bullet.
@@ -288,6 +289,9 @@ var acronymDef = regexp.MustCompile(`([\p{L}][\p{L}'’\- ]{2,80}?)\s*\(([A-Z][A
 // (UBI)", by matching the acronym's letters to the initials of the words before it.
 func (st *episodeState) learnAcronyms(doc *notes.Document) {
 	for _, b := range doc.Blocks {
+		if !strings.Contains(b.Text, "(") {
+			continue // cheap test first: the pattern is costly to run on every line
+		}
 		for _, m := range acronymDef.FindAllStringSubmatch(b.Text, -1) {
 			acr := m[2]
 			if !isAcronym(acr) {
