@@ -395,13 +395,13 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord bool, st *episo
 		properEnd--
 	}
 	if properEnd == len(run) {
-		return append(out, properCandidate(run, st))
+		return append(out, st.properOrAcronym(run))
 	}
 	if properEnd > 0 {
-		out = append(out, properCandidate(run[:properEnd], st))
+		out = append(out, st.properOrAcronym(run[:properEnd]))
 	} else if k := properTail(run); k > 0 {
 		// "production company Hit Record": a common phrase, then a name.
-		out = append(out, properCandidate(run[k:], st))
+		out = append(out, st.properOrAcronym(run[k:]))
 		if k == len(run)-1 && isAcronym(run[k].Text) && run[k-1].Tag == "JJ" {
 			// "generative AI": an adjective narrowing an acronym is a concept of its own.
 			words := make([]string, 0, len(run))
@@ -495,6 +495,14 @@ func allVague(key string) bool {
 		}
 	}
 	return true
+}
+
+// properOrAcronym makes a candidate of a name, or of a lone acronym with its expansion.
+func (st *episodeState) properOrAcronym(run []token.Token) candidate {
+	if len(run) == 1 && isAcronym(run[0].Text) {
+		return st.acronymCandidate(run[0].Text)
+	}
+	return properCandidate(run, st)
 }
 
 // properCandidate makes a candidate of a capitalised run, guessing its kind.
