@@ -184,6 +184,9 @@ async function main() {
     defaultEdgeColor: theme.edge,
     defaultDrawNodeHover: drawHover,
     zIndex: true,
+    // A window being resized (or a browser capturing a screenshot) can leave the
+    // container without width for a frame; draw nothing then instead of throwing.
+    allowInvalidContainer: true,
     minCameraRatio: 0.05,
     maxCameraRatio: 4,
     nodeReducer: nodeReducer(graph),

@@ -25,10 +25,9 @@ export function attachSearch(input, { onPick, limit = 8, onError }) {
   let lastQuery = "";
 
   function close() {
+    setActive(-1);
     list.hidden = true;
     input.setAttribute("aria-expanded", "false");
-    input.removeAttribute("aria-activedescendant");
-    active = -1;
   }
 
   function setActive(i) {

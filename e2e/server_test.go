@@ -1,0 +1,47 @@
+package e2e
+
+import (
+	"context"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"testing"
+
+	"github.com/topicgraph/topicgraph/internal/httpapi"
+	"github.com/topicgraph/topicgraph/internal/load"
+	"github.com/topicgraph/topicgraph/internal/sqlite"
+	"github.com/topicgraph/topicgraph/web"
+)
+
+// startExplorer runs the explorer in-process as the binary would: a SQLite
+// store in a temporary directory, loaded from examples/notes, served by the
+// real HTTP handler with the embedded page. It returns the server's base URL.
+func startExplorer(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "graph.db"))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { store.Close() })
+
+	notes := filepath.Join(repoRoot(t), "examples", "notes")
+	res, err := load.Run(ctx, store, []string{notes}, load.Options{})
+	if err != nil {
+		t.Fatalf("load %s: %v", notes, err)
+	}
+	if len(res.Failed) > 0 {
+		t.Fatalf("load %s: %d files failed: %v", notes, len(res.Failed), res.Failed)
+	}
+
+	snap := httpapi.NewSnapshot(store, nil)
+	if err := snap.Refresh(ctx); err != nil {
+		t.Fatalf("read the loaded graph: %v", err)
+	}
+	server := httptest.NewServer(httpapi.NewServer(snap, web.Static, nil))
+	t.Cleanup(server.Close)
+	return server.URL
+}
+
+// urlPathEscape escapes a concept id for use as one path segment.
+func urlPathEscape(s string) string { return url.PathEscape(s) }
