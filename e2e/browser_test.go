@@ -145,6 +145,8 @@ func TestBrowserExploresTheGraph(t *testing.T) {
 
 	if path := os.Getenv("E2E_SCREENSHOT"); path != "" {
 		do(t, ctx, "select a concept for the screenshot",
+			chromedp.Click(chromedp.CSS("#path-clear")),
+			waitFor(`document.querySelector("#path-result").hidden`),
 			pressKey("/", "Slash", 191),
 			chromedp.SendKeys(chromedp.CSS("#search"), plan.searched.Label),
 			waitFor(activeSuggestionIs("#search", plan.searched.ID)),

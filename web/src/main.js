@@ -213,6 +213,8 @@ async function main() {
   const pathResult = byId("path-result");
   const tooltip = byId("tooltip");
 
+  // focusCamera frames the given nodes: never closer than a quarter of the
+  // whole map, so the selection keeps its surroundings in view.
   function focusCamera(ids) {
     const points = ids.map((id) => sigma.getNodeDisplayData(id)).filter(Boolean);
     if (points.length === 0) return;
@@ -221,7 +223,7 @@ async function main() {
     const x = (Math.min(...xs) + Math.max(...xs)) / 2;
     const y = (Math.min(...ys) + Math.max(...ys)) / 2;
     const extent = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
-    const ratio = Math.min(1, Math.max(0.15, extent * 1.6));
+    const ratio = Math.min(1, Math.max(0.25, extent * 1.4));
     sigma.getCamera().animate({ x, y, ratio }, { duration: 400 });
   }
 
@@ -241,7 +243,7 @@ async function main() {
     state.selected = id;
     state.neighbours = new Set(graph.neighbors(id));
     sigma.refresh();
-    focusCamera([id]);
+    focusCamera([id, ...state.neighbours]);
     panel.hidden = false;
     panel.setAttribute("aria-busy", "true");
     try {
@@ -253,6 +255,8 @@ async function main() {
         onSelect: select,
         onClose: deselect,
       });
+      // A new concept starts at the top of the sidebar, not where the last one was scrolled to.
+      panel.parentElement.scrollTop = 0;
       showStatus("");
     } catch (err) {
       if (seq !== selectSeq) return;
@@ -338,6 +342,14 @@ async function main() {
       refreshFindButton();
     });
   }
+  const clearButton = byId("path-clear");
+  clearButton.addEventListener("click", () => {
+    clearPath();
+    clear(pathResult);
+    pathResult.hidden = true;
+    clearButton.hidden = true;
+    sigma.refresh();
+  });
   byId("path-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!ends.from || !ends.to) return;
@@ -361,6 +373,7 @@ async function main() {
       sigma.refresh();
       renderPath(pathResult, data, { episodeTitles, onSelect: select });
       pathResult.hidden = false;
+      clearButton.hidden = false;
     } catch (err) {
       clear(pathResult);
       pathResult.appendChild(el("p", { class: "error" }, `Path search failed: ${err.message}`));
