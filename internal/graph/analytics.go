@@ -19,8 +19,10 @@ type Summary struct {
 	// Communities is the number of communities, isolated concepts included
 	// (each is a community of its own).
 	Communities int `json:"communities"`
-	// Modularity is Newman's Q of the final partition, weighted, at
-	// resolution 1; 0 when the graph has no edge weight at all.
+	// Modularity is Q of the final partition (Newman and Girvan, Phys. Rev. E
+	// 69, 026113, 2004), weighted, at resolution 1:
+	// Q = 1/2m Σ_ij [A_ij − k_i k_j / 2m] δ(c_i, c_j). It is 0 when the graph
+	// has no edge weight at all, where Q is undefined.
 	Modularity float64 `json:"modularity"`
 }
 
@@ -77,7 +79,9 @@ const betweennessChunks = 32
 // get the scores of that id.
 //
 // The result is deterministic: the same graph gives bit-for-bit the same
-// scores and communities on every run and machine.
+// scores and communities on every run, whatever the number of CPUs or the
+// order of g.Relations. (Across architectures, last bits may differ where the
+// compiler fuses multiply-adds.)
 func Analyze(g *Graph) Summary {
 	net := newNetwork(g)
 	pageRank := net.pageRank()
