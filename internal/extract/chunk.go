@@ -118,6 +118,9 @@ func (st *episodeState) recase(s string, title bool) string {
 		if keep[off] {
 			return w
 		}
+		if rest := s[off+len(w):]; len(rest) > 1 && rest[0] == ' ' && rest[1] >= '0' && rest[1] <= '9' && isCapitalised(w) {
+			return w // "System 1", "Web 2"
+		}
 		if isAcronym(w) && !shout {
 			return w
 		}
@@ -244,6 +247,17 @@ func (x *Extractor) segments(b notes.Block, st *episodeState) []segment {
 			s = st.lowerFirst(s)
 		}
 		segs[i].candidates = x.candidates(s, st)
+		if segs[i].label && len(segs[i].candidates) == 0 && len(strings.Fields(s)) == 1 && strings.HasSuffix(s, "ing") && !genericNouns[strings.ToLower(s)] {
+			// "Anchoring: ..." — a one-word label names the bullet's topic, whatever its tag.
+			segs[i].candidates = []candidate{{surface: strings.ToLower(s), key: Key(s), kind: graph.KindConcept}}
+		}
+		if titleLike {
+			for j, c := range segs[i].candidates {
+				if c.strong && c.kind == graph.KindConcept && !strings.Contains(c.surface, " ") && !isAcronym(c.surface) && st.upper[strings.ToLower(c.surface)] == 0 {
+					segs[i].candidates[j].strong, segs[i].candidates[j].titleWord = false, true
+				}
+			}
+		}
 	}
 	// Terms the writer marked go with the sentence they occur in.
 	for _, m := range b.Marked {
@@ -408,7 +422,7 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord bool, st *episo
 			for _, t := range run {
 				words = append(words, t.Text)
 			}
-			out = append(out, candidate{surface: strings.Join(words, " "), key: Key(strings.Join(words, " ")), kind: graph.KindConcept})
+			out = append(out, candidate{surface: strings.Join(words, " "), key: Key(strings.Join(words, " ")), kind: graph.KindConcept, strong: true})
 		}
 		run = run[:k]
 		for len(run) > 0 && !isNounTag(run[len(run)-1].Tag) {
@@ -434,7 +448,12 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord bool, st *episo
 		return append(out, st.acronymCandidate(words[0]))
 	}
 	surface := strings.Join(words, " ")
-	c := candidate{surface: surface, key: Key(surface), kind: graph.KindConcept}
+	c := candidate{surface: surface, key: Key(surface), kind: graph.KindConcept, compound: true}
+	for _, t := range run[:len(run)-1] {
+		if !isNounTag(t.Tag) && t.Tag != "VBG" && !classifying(t.Text) {
+			c.compound = false
+		}
+	}
 	if allVague(c.key) || properModifiersOnly(words) {
 		return out
 	}
@@ -444,7 +463,7 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord bool, st *episo
 		for _, t := range run[:len(run)-1] {
 			lw := strings.ToLower(t.Text)
 			if isNounTag(t.Tag) && !isCapitalised(t.Text) && !strings.HasSuffix(lw, "ing") && !genericNouns[lw] && !weakModifiers[lw] {
-				out = append(out, candidate{surface: t.Text, key: Key(t.Text), kind: graph.KindConcept})
+				out = append(out, candidate{surface: t.Text, key: Key(t.Text), kind: graph.KindConcept, modifierOf: c.key})
 			}
 		}
 	}
@@ -458,7 +477,7 @@ func gerundHead(run []token.Token, afterFunctionWord bool) bool {
 		return afterFunctionWord
 	}
 	p := run[len(run)-2].Tag
-	return p == "JJ" || isNounTag(p) || p == "VBN"
+	return p == "JJ" || p == "VBN"
 }
 
 // properModifiersOnly reports whether a phrase is names followed by a generic
@@ -475,10 +494,18 @@ func properModifiersOnly(words []string) bool {
 	return true
 }
 
+// classifying reports whether an adjective sorts things into kinds
+// ("medical records", "central planning", "economic policy") rather than
+// judging them: relational adjectives mostly end in -al or -ic.
+func classifying(adj string) bool {
+	a := strings.ToLower(adj)
+	return !weakModifiers[a] && len(a) > 5 && (strings.HasSuffix(a, "al") || strings.HasSuffix(a, "ic"))
+}
+
 // properTail returns where a trailing run of capitalised words starts, or 0.
 func properTail(run []token.Token) int {
 	k := len(run)
-	for k > 0 && isCapitalised(run[k-1].Text) {
+	for k > 0 && (isCapitalised(run[k-1].Text) || run[k-1].Tag == "CD" && k > 1 && isCapitalised(run[k-2].Text)) {
 		k--
 	}
 	if k == len(run) || k == 0 {
@@ -539,7 +566,8 @@ func properCandidate(run []token.Token, st *episodeState) candidate {
 	switch {
 	case org:
 		c.kind = graph.KindOrganization
-	case len(run) >= 2 && len(run) <= 3 && !connector && alpha && !anyAcronym(run):
+	case len(run) >= 2 && len(run) <= 3 && !connector && alpha && !anyAcronym(run) &&
+		(firstNames[strings.ToLower(run[0].Text)] || st.people[strings.ToLower(surface)]):
 		c.kind = graph.KindPerson
 	}
 	return c
@@ -590,8 +618,8 @@ func (x *Extractor) markedCandidate(m, line string, st *episodeState) (candidate
 	if titleCase {
 		c := properCandidate(toks, st)
 		c.surface, c.key = m, Key(m)
-		if c.kind == graph.KindConcept && (hasConnectorWord(words) || isWorkContext(m, line)) {
-			c.kind = graph.KindWork
+		if c.kind == graph.KindConcept {
+			c.kind = graph.KindWork // a capitalised title the writer set apart: a book, paper, film
 		}
 		return c, true
 	}

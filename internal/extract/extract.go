@@ -35,6 +35,24 @@ type Extractor struct {
 	tokenizer *tokenize.Tokenizer
 	tagger    *tag.Tagger
 	lexicon   *Lexicon
+	trace     func(Decision) // set by Explain
+}
+
+// Decision records how one candidate was treated, for `graphload explain`.
+type Decision struct {
+	Line    int
+	Surface string
+	Key     string
+	Kind    graph.Kind
+	Kept    bool
+	Reason  string
+}
+
+// Explain extracts doc while reporting every keep-or-drop decision to fn.
+func (x *Extractor) Explain(doc *notes.Document, ep graph.Episode, fn func(Decision)) graph.EpisodeFacts {
+	y := *x
+	y.trace = fn
+	return y.Extract(doc, ep)
 }
 
 var (
@@ -66,6 +84,15 @@ type candidate struct {
 	key     string
 	kind    graph.Kind
 	strong  bool // a proper name, acronym, marked term or fixed phrase: kept on sight
+	// modifierOf is set on a noun taken from in front of another noun ("dopamine"
+	// from "dopamine hits"): the key of the phrase it came from.
+	modifierOf string
+	// compound marks a common phrase whose words all name things (noun + noun,
+	// as in "job loss"), the shape of terms; adjective phrases are often just description.
+	compound bool
+	// titleWord marks a single capitalised word kept from a Title Case line,
+	// where the capital says little.
+	titleWord bool
 }
 
 // segment is a sentence of a block, or a bullet's "Label:" prefix.
@@ -88,12 +115,30 @@ type episodeState struct {
 	expansions   map[string]string // acronym → expansion defined in this text
 	counts       map[string]int    // key → number of blocks mentioning it
 	inHeading    map[string]bool
+	modHeads     map[string]map[string]bool // modifier key → keys of the phrases it modifies
+	people       map[string]bool            // folded names of guests from the front matter
+	labels       map[string]bool            // keys found in a bullet's "Label:" prefix
+	known        map[string]bool            // concept ids kept in other episodes of the corpus
 }
 
 // Extract reads one document into the facts of episode ep.
 func (x *Extractor) Extract(doc *notes.Document, ep graph.Episode) graph.EpisodeFacts {
+	facts, _ := x.ExtractKnown(doc, ep, nil)
+	return facts
+}
+
+// ExtractKnown is Extract with the ids of concepts the rest of the corpus
+// already has: a word dropped as too weak in one episode is kept when other
+// episodes made it a concept, so one theme is one node across episodes. It
+// also returns the ids of the candidates it dropped, so a loader can tell
+// whether a second pass with a larger vocabulary would change anything.
+func (x *Extractor) ExtractKnown(doc *notes.Document, ep graph.Episode, known map[string]bool) (graph.EpisodeFacts, []string) {
 	st := &episodeState{lower: map[string]int{}, upper: map[string]int{}, upperFirst: map[string]int{}, expansions: map[string]string{},
-		counts: map[string]int{}, inHeading: map[string]bool{}}
+		counts: map[string]int{}, inHeading: map[string]bool{}, modHeads: map[string]map[string]bool{},
+		people: map[string]bool{}, labels: map[string]bool{}, known: known}
+	for _, g := range doc.Meta.Guests {
+		st.people[strings.ToLower(strings.Join(strings.Fields(g), " "))] = true
+	}
 	st.learnCase(doc)
 	st.learnAcronyms(doc)
 
@@ -104,11 +149,18 @@ func (x *Extractor) Extract(doc *notes.Document, ep graph.Episode) graph.Episode
 		seen := map[string]bool{}
 		for _, s := range blocks[i].segments {
 			for _, c := range s.candidates {
+				if c.modifierOf != "" {
+					if st.modHeads[c.key] == nil {
+						st.modHeads[c.key] = map[string]bool{}
+					}
+					st.modHeads[c.key][c.modifierOf] = true
+					continue
+				}
 				if !seen[c.key] {
 					seen[c.key] = true
 					st.counts[c.key]++
 				}
-				if b.Kind == notes.Heading || b.Kind == notes.Title {
+				if b.Kind == notes.Heading || b.Kind == notes.Title || s.label {
 					st.inHeading[c.key] = true
 				}
 			}
@@ -117,13 +169,24 @@ func (x *Extractor) Extract(doc *notes.Document, ep graph.Episode) graph.Episode
 	resolvePeople(blocks)
 
 	facts := graph.EpisodeFacts{Episode: ep, Mentions: []graph.Mention{}, Links: []graph.Link{}}
+	var dropped []string
 	kept := make([][][]candidate, len(blocks)) // block → segment → kept candidates
 	for i, bc := range blocks {
 		kept[i] = make([][]candidate, len(bc.segments))
 		for j, s := range bc.segments {
 			seen := map[string]bool{}
 			for _, c := range s.candidates {
-				if seen[c.key] || !st.keep(c, x.lexicon) {
+				if seen[c.key] {
+					continue
+				}
+				ok, why := st.keep(c, x.lexicon)
+				if x.trace != nil {
+					x.trace(Decision{Line: bc.block.Line, Surface: c.surface, Key: c.key, Kind: c.kind, Kept: ok, Reason: why})
+				}
+				if !ok {
+					if !isFiller(c.key) && !x.lexicon.banned(c.key) {
+						dropped = append(dropped, ID(c.key))
+					}
 					continue
 				}
 				seen[c.key] = true
@@ -191,7 +254,7 @@ func (x *Extractor) Extract(doc *notes.Document, ep graph.Episode) graph.Episode
 		}
 	}
 	facts.Links = links.out
-	return facts
+	return facts, dropped
 }
 
 type linkKey struct {
@@ -256,7 +319,11 @@ func (st *episodeState) learnCase(doc *notes.Document) {
 		if b.Kind == notes.Heading || b.Kind == notes.Title {
 			continue
 		}
-		for _, sent := range splitSentences(b.Text) {
+		text := b.Text
+		if i := labelPrefix(text); i > 0 {
+			text = text[i+1:] // a "Label:" is written in Title Case as often as not
+		}
+		for _, sent := range splitSentences(text) {
 			if isTitleCase(sent) {
 				continue
 			}
@@ -327,25 +394,70 @@ func (st *episodeState) learnAcronyms(doc *notes.Document) {
 }
 
 // keep decides whether a candidate is a concept of this episode.
-func (st *episodeState) keep(c candidate, lex *Lexicon) bool {
-	if lex.banned(c.key) || isFiller(c.key) {
-		return false
+func (st *episodeState) keep(c candidate, lex *Lexicon) (bool, string) {
+	switch {
+	case lex.banned(c.key):
+		return false, "banned by the lexicon"
+	case isFiller(c.key):
+		return false, "note-taking filler"
+	case lex.pinned(c.key):
+		return true, "pinned by the lexicon"
+	case c.strong:
+		return true, "a name, acronym, marked term or fixed phrase"
+	case st.known[ID(c.key)] && !genericNouns[c.key]:
+		return true, "a concept of other episodes"
 	}
-	if lex.pinned(c.key) {
-		return true
-	}
-	if c.strong {
-		return true
-	}
+	recurs := st.counts[c.key] >= 2
 	words := strings.Fields(c.key)
 	if len(words) == 1 {
 		w := words[0]
-		if genericNouns[w] || len(w) < 3 {
-			return false
+		switch {
+		case genericNouns[w] || len(w) < 3:
+			return false, "a generic word"
+		case agentNoun(w):
+			return false, "a role (agent noun), not a concept"
+		case c.modifierOf != "":
+			if len(st.modHeads[c.key]) >= 2 {
+				return true, "modifies several different nouns"
+			}
+			return false, "only modifies one noun (" + c.modifierOf + ")"
+		case c.titleWord:
+			return recurs, "a capitalised word from a Title Case line; kept only if it recurs"
+		case recurs:
+			return true, "recurs in the episode"
+		case st.inHeading[c.key]:
+			return true, "in a heading"
+		case technical(w):
+			return true, "an abstract term (suffix)"
 		}
-		return st.counts[c.key] >= 2 || st.inHeading[c.key] || technical(w)
+		return false, "a common word mentioned once"
 	}
-	return true
+	head := words[len(words)-1]
+	if (genericNouns[head] || agentNoun(head)) && !(c.compound && !genericNouns[words[0]]) {
+		// "personal experience", "social impact": description, unless it recurs.
+		return recurs, "a generic head described by an adjective; kept only if it recurs"
+	}
+	switch {
+	case recurs:
+		return true, "recurs in the episode"
+	case st.inHeading[c.key]:
+		return true, "in a heading"
+	case c.compound:
+		return true, "a noun compound"
+	}
+	return false, "an adjective phrase mentioned once"
+}
+
+// agentNoun reports whether a word names people by what they do (writers,
+// actors, creators): roles, rarely the concept a note is about.
+func agentNoun(w string) bool {
+	w = singular(w)
+	for _, suf := range []string{"er", "or", "ist", "ian", "ant", "ent"} {
+		if strings.HasSuffix(w, suf) && len(w) > len(suf)+3 {
+			return !technical(w)
+		}
+	}
+	return false
 }
 
 var fillerKeys = func() []string {

@@ -24,16 +24,18 @@ episode episodes podcast podcasts show shows conversation conversations talk tal
 guest guests host hosts topic topics theme themes section sections summary takeaway takeaways
 introduction intro conclusion overview recap highlights highlight chapter chapters segment segments
 bit bits piece pieces step steps list lists set sets series line lines top bottom
-use uses user users work job jobs hand hands head heads eye eyes mind minds thought thoughts
+use uses user users work hand hands head heads eye eyes mind minds thought thoughts
 sense feeling feelings deal deals kid kids child children parent parents family families
 version versions future past present today tomorrow era age period phase stage
 lesson lessons skill skills goal goals degree extent range rate rates scale size share
 thinking look looks attempt attempts effort efforts ability abilities capacity potential
-pattern patterns trend trends factor factors element elements feature features component components
+trend trends factor factors element elements feature features component components
 quality qualities value values benefit benefits downside downsides upside upsides risk risks
 harm harms gain gains loss losses change changes shift shifts rise fall growth decline increase
 attitude attitudes experience experiences direction directions manner
-background backgrounds answer answers format formats reply replies response responses
+background backgrounds answer answers consideration considerations reference references
+human humans kid kids adult adults creative creatives audience audiences individual individuals
+society member members crowd public format formats reply replies response responses
 mark marks score scores everyone anyone nobody somebody everybody anybody
 `)
 
