@@ -21,7 +21,7 @@ func extractDir(t testing.TB, dir string) *graph.Graph {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
-	var facts []graph.EpisodeFacts
+	var srcs []Source
 	for _, f := range files {
 		if !notes.IsNotesFile(f) {
 			continue
@@ -35,9 +35,9 @@ func extractDir(t testing.TB, dir string) *graph.Graph {
 			t.Fatal(err)
 		}
 		ep := graph.Episode{ID: filepath.Base(f), Source: f, Title: doc.Meta.Title, Date: doc.Meta.Date}
-		facts = append(facts, x.Extract(doc, ep))
+		srcs = append(srcs, Source{doc, ep})
 	}
-	g := graph.Build(facts)
+	g := graph.Build(x.ExtractAll(srcs, nil, 0, nil))
 	return g
 }
 

@@ -15,10 +15,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
@@ -94,47 +92,37 @@ func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Res
 		hashes[e.ID] = e.Hash
 	}
 
+	// Read and parse every file (cheap), then extract the changed ones in parallel.
 	type outcome struct {
 		facts     *graph.EpisodeFacts
 		unchanged bool
 		err       error
 	}
 	results := make([]outcome, len(files))
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		done int
-		next = make(chan int)
-	)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f := files[i]
-				facts, unchanged, err := readEpisode(f, hashes[f.id], opts.Force, x)
-				results[i] = outcome{facts, unchanged, err}
-				if opts.Progress != nil {
-					mu.Lock()
-					done++
-					opts.Progress(done, len(files))
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for i := range files {
-		if ctx.Err() != nil {
-			break
+	var srcs []extract.Source
+	var srcIndex []int
+	for i, f := range files {
+		if err := ctx.Err(); err != nil {
+			return res, err
 		}
-		next <- i
+		doc, ep, unchanged, err := readEpisode(f, hashes[f.id], opts.Force)
+		results[i] = outcome{unchanged: unchanged, err: err}
+		if doc != nil {
+			srcs = append(srcs, extract.Source{Doc: doc, Episode: ep})
+			srcIndex = append(srcIndex, i)
+		}
 	}
-	close(next)
-	wg.Wait()
+	vocabulary, err := st.Scores(ctx) // the concepts the store already has
+	if err != nil {
+		return res, err
+	}
+	known := make(map[string]bool, len(vocabulary))
+	for id := range vocabulary {
+		known[id] = true
+	}
+	for j, facts := range x.ExtractAll(srcs, known, opts.Workers, opts.Progress) {
+		results[srcIndex[j]].facts = &facts
+	}
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
@@ -206,40 +194,39 @@ func hasScores(g *graph.Graph) bool {
 	return false
 }
 
-// readEpisode reads, parses and extracts one file. unchanged is true when the
-// file's hash equals storedHash and force is off.
-func readEpisode(f file, storedHash string, force bool, x *extract.Extractor) (facts *graph.EpisodeFacts, unchanged bool, err error) {
+// readEpisode reads and parses one file. unchanged is true when the file's
+// hash equals storedHash and force is off.
+func readEpisode(f file, storedHash string, force bool) (doc *notes.Document, ep graph.Episode, unchanged bool, err error) {
 	defer func() {
 		if p := recover(); p != nil { // a bug must not cost the other files
-			err = &notes.Error{Path: f.path, Msg: fmt.Sprintf("internal error while reading this file: %v", p)}
+			doc, err = nil, &notes.Error{Path: f.path, Msg: fmt.Sprintf("internal error while reading this file: %v", p)}
 		}
 	}()
 	info, err := os.Stat(f.path)
 	if err != nil {
-		return nil, false, &notes.Error{Path: f.path, Msg: describe(err)}
+		return nil, ep, false, &notes.Error{Path: f.path, Msg: describe(err)}
 	}
 	if info.Size() > notes.MaxFileSize {
-		return nil, false, &notes.Error{Path: f.path, Msg: fmt.Sprintf("file is %d MB, larger than the %d MB limit for notes", info.Size()>>20, notes.MaxFileSize>>20)}
+		return nil, ep, false, &notes.Error{Path: f.path, Msg: fmt.Sprintf("file is %d MB, larger than the %d MB limit for notes", info.Size()>>20, notes.MaxFileSize>>20)}
 	}
 	data, err := os.ReadFile(f.path)
 	if err != nil {
-		return nil, false, &notes.Error{Path: f.path, Msg: describe(err)}
+		return nil, ep, false, &notes.Error{Path: f.path, Msg: describe(err)}
 	}
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
 	if hash == storedHash && !force {
-		return nil, true, nil
+		return nil, ep, true, nil
 	}
-	doc, err := notes.Parse(f.path, data)
+	doc, err = notes.Parse(f.path, data)
 	if err != nil {
-		return nil, false, err
+		return nil, ep, false, err
 	}
-	ep := graph.Episode{
+	ep = graph.Episode{
 		ID: f.id, Source: f.path, Title: doc.Meta.Title, Date: doc.Meta.Date, Show: doc.Meta.Show,
 		Guests: doc.Meta.Guests, Tags: doc.Meta.Tags, Hash: hash,
 	}
-	out := x.Extract(doc, ep)
-	return &out, false, nil
+	return doc, ep, false, nil
 }
 
 func describe(err error) string {

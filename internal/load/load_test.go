@@ -177,3 +177,19 @@ func TestBadFilesAreReportedAndOthersLoad(t *testing.T) {
 		t.Errorf("unreadable file: %q", msgs["secret.txt"])
 	}
 }
+
+// The same notes give a byte-identical export, whatever the number of workers.
+func TestExportIsDeterministic(t *testing.T) {
+	ctx := context.Background()
+	var exports [][]byte
+	for _, workers := range []int{1, 4} {
+		st := openStore(t)
+		if _, err := Run(ctx, st, []string{"../../examples/notes"}, Options{Workers: workers}); err != nil {
+			t.Fatal(err)
+		}
+		exports = append(exports, export(t, st))
+	}
+	if !bytes.Equal(exports[0], exports[1]) {
+		t.Fatal("two loads of the same notes gave different exports")
+	}
+}

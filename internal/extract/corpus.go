@@ -1,0 +1,84 @@
+package extract
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/topicgraph/topicgraph/internal/graph"
+	"github.com/topicgraph/topicgraph/internal/notes"
+)
+
+// Source is one parsed notes file to extract as an episode.
+type Source struct {
+	Doc     *notes.Document
+	Episode graph.Episode
+}
+
+// ExtractAll extracts many episodes on workers goroutines (0 means GOMAXPROCS)
+// in two passes: the second re-reads only the episodes that dropped a
+// candidate which another episode (or known, the ids of concepts already
+// stored) kept, so one theme is one node across the corpus. The result is in
+// the order of srcs and does not depend on workers.
+func (x *Extractor) ExtractAll(srcs []Source, known map[string]bool, workers int, progress func(done, total int)) []graph.EpisodeFacts {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	out := make([]graph.EpisodeFacts, len(srcs))
+	dropped := make([][]string, len(srcs))
+	parallel(len(srcs), workers, progress, func(i int) {
+		out[i], dropped[i] = x.ExtractKnown(srcs[i].Doc, srcs[i].Episode, nil)
+	})
+	vocabulary := make(map[string]bool, len(known))
+	for id := range known {
+		vocabulary[id] = true
+	}
+	for _, f := range out {
+		for _, m := range f.Mentions {
+			vocabulary[m.Concept] = true
+		}
+	}
+	var again []int
+	for i, ids := range dropped {
+		for _, id := range ids {
+			if vocabulary[id] {
+				again = append(again, i)
+				break
+			}
+		}
+	}
+	parallel(len(again), workers, nil, func(j int) {
+		i := again[j]
+		out[i], _ = x.ExtractKnown(srcs[i].Doc, srcs[i].Episode, vocabulary)
+	})
+	return out
+}
+
+// parallel runs fn(0..n-1) on workers goroutines, reporting progress.
+func parallel(n, workers int, progress func(done, total int), fn func(i int)) {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+		next = make(chan int)
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+				if progress != nil {
+					mu.Lock()
+					done++
+					progress(done, n)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
