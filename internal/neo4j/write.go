@@ -66,37 +66,49 @@ const bumpVersion = `MERGE (m:TopicgraphMeta {id: 'topicgraph'})
 	ON CREATE SET m.epoch = randomUUID(), m.version = 0
 	SET m.version = m.version + 1`
 
-// Each ReplaceEpisode statement below takes parameters only; nothing from the
-// facts is ever spliced into Cypher text.
-const (
-	// Forget what the episode said before, remembering which concepts it
-	// mentioned so those left without any episode can be deleted at the end.
-	forgetEpisode = `OPTIONAL MATCH (e:Episode {key: $key})
-		OPTIONAL MATCH (e)-[m:MENTIONS]->(c:Concept)
-		DELETE m
-		WITH e, collect(c.key) AS old
-		CALL (e) {
-			OPTIONAL MATCH (e)-[:HAS_LINK]->(l:Link)
-			DETACH DELETE l
-		}
-		RETURN old`
-	// SET e = $episode replaces every property; null (absent) lists are dropped.
-	storeEpisode  = `MERGE (e:Episode {key: $key}) SET e = $episode`
-	storeMentions = `MATCH (e:Episode {key: $key})
+// replaceEpisode is ReplaceEpisode's one statement (one round trip): forget
+// what the episode said before, remembering which concepts it mentioned; store
+// the episode, its mentions and links; delete the concepts it used to mention
+// that no episode mentions any more; bump the version. It takes parameters
+// only: nothing from the facts is ever spliced into Cypher text. The CALL
+// blocks are unit subqueries, which run once per outer row and keep it.
+const replaceEpisode = `MERGE (e:Episode {key: $key})
+	WITH e
+	OPTIONAL MATCH (e)-[m:MENTIONS]->(c:Concept)
+	DELETE m
+	WITH e, collect(c.key) AS old
+	CALL (e) {
+		OPTIONAL MATCH (e)-[:HAS_LINK]->(l:Link)
+		DETACH DELETE l
+	}
+	SET e = $episode
+	WITH e, old
+	CALL (e) {
 		UNWIND $concepts AS r
 		MERGE (c:Concept {key: r.key})
 		ON CREATE SET c.id = r.id, c.label = r.label, c.kind = r.kind
 		CREATE (e)-[m:MENTIONS]->(c)
-		SET m = r.mentions`
-	storeLinks = `MATCH (e:Episode {key: $key})
+		SET m = r.mentions
+	}
+	CALL (e) {
 		UNWIND $links AS r
 		CREATE (e)-[:HAS_LINK]->(l:Link)
-		SET l = r`
-	deleteOrphans = `UNWIND $keys AS key
+		SET l = r
+	}
+	CALL (old) {
+		UNWIND old AS key
 		MATCH (c:Concept {key: key})
 		WHERE NOT EXISTS { (c)<-[:MENTIONS]-(:Episode) }
-		DETACH DELETE c`
-)
+		DETACH DELETE c
+	}
+	WITH count(*) AS done
+	` + bumpVersion
+
+// deleteOrphans deletes the concepts with the given keys that no episode mentions.
+const deleteOrphans = `UNWIND $keys AS key
+	MATCH (c:Concept {key: key})
+	WHERE NOT EXISTS { (c)<-[:MENTIONS]-(:Episode) }
+	DETACH DELETE c`
 
 // ReplaceEpisode replaces everything stored for facts.Episode.ID in one
 // transaction: readers see the old episode or the new one, never a mix.
@@ -104,42 +116,18 @@ func (s *Store) ReplaceEpisode(ctx context.Context, facts graph.EpisodeFacts) er
 	if facts.Episode.ID == "" {
 		return graph.Errorf(graph.EINVALID, "neo4j store: episode has an empty id (source %q)", facts.Episode.Source)
 	}
-	id, key := facts.Episode.ID, keyOf(facts.Episode.ID)
-	concepts := mentionRows(facts.Mentions)
-	links := linkRows(facts.Links)
-	episode := episodeProps(facts.Episode)
+	key := keyOf(facts.Episode.ID)
+	params := map[string]any{
+		"key":      key,
+		"episode":  episodeProps(facts.Episode),
+		"concepts": mentionRows(facts.Mentions),
+		"links":    linkRows(facts.Links),
+	}
 	_, err := s.write(ctx, func(tx driver.ManagedTransaction) (any, error) {
-		result, err := tx.Run(ctx, forgetEpisode, map[string]any{"key": key})
-		if err != nil {
-			return nil, err
-		}
-		record, err := result.Single(ctx)
-		if err != nil {
-			return nil, err
-		}
-		old, _ := record.Get("old")
-		steps := []struct {
-			query  string
-			params map[string]any
-		}{
-			{storeEpisode, map[string]any{"key": key, "episode": episode}},
-			{storeMentions, map[string]any{"key": key, "concepts": concepts}},
-			{storeLinks, map[string]any{"key": key, "links": links}},
-			{deleteOrphans, map[string]any{"keys": old}},
-			{bumpVersion, nil},
-		}
-		for _, step := range steps {
-			if step.query == storeLinks && len(links) == 0 || step.query == storeMentions && len(concepts) == 0 {
-				continue
-			}
-			if _, err := run(ctx, tx, step.query, step.params); err != nil {
-				return nil, err
-			}
-		}
-		return nil, nil
+		return run(ctx, tx, replaceEpisode, params)
 	})
 	if err != nil {
-		return s.describe(err, "replacing episode "+quote(id), "")
+		return s.describe(err, "replacing episode "+quote(facts.Episode.ID), "")
 	}
 	return nil
 }

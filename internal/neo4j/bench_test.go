@@ -1,0 +1,91 @@
+package neo4j
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/topicgraph/topicgraph/internal/graph"
+	"github.com/topicgraph/topicgraph/internal/graph/storetest"
+)
+
+// BenchmarkReplaceEpisode loads a few hundred generated episodes with
+// ReplaceEpisode and, in the same run, writes the same rows with the plainest
+// batched write (one transaction per episode, UNWIND ... CREATE of flat
+// nodes, no lookups, no cleanup), and reports both and their ratio. The
+// baseline is the floor for getting these rows into Neo4j; the loader does
+// more (concept MERGE, relationships, orphan cleanup, version) and aims to stay
+// within 1.5x of it.
+func BenchmarkReplaceEpisode(b *testing.B) {
+	const episodes, mentions, links = 300, 60, 80
+	corpus := make([]graph.EpisodeFacts, episodes)
+	for i := range corpus {
+		corpus[i] = storetest.Generate(fmt.Sprintf("bench-%04d", i), mentions, links)
+	}
+	ctx := context.Background()
+	s := openEmpty(b)
+	defer s.Close()
+
+	var loader, baseline time.Duration
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		if err := s.wipe(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		began := time.Now()
+		for _, f := range corpus {
+			if err := plainWrite(ctx, s, f); err != nil {
+				b.Fatal(err)
+			}
+		}
+		baseline += time.Since(began)
+
+		b.StopTimer()
+		if err := s.wipe(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		began = time.Now()
+		for _, f := range corpus {
+			if err := s.ReplaceEpisode(ctx, f); err != nil {
+				b.Fatal(err)
+			}
+		}
+		loader += time.Since(began)
+	}
+	b.StopTimer()
+	n := float64(b.N * episodes)
+	b.ReportMetric(float64(loader.Microseconds())/n, "loader-µs/episode")
+	b.ReportMetric(float64(baseline.Microseconds())/n, "baseline-µs/episode")
+	b.ReportMetric(loader.Seconds()/baseline.Seconds(), "loader/baseline")
+}
+
+// plainWrite is the baseline: the episode's rows as flat nodes, in one
+// managed transaction, batched with UNWIND.
+func plainWrite(ctx context.Context, s *Store, f graph.EpisodeFacts) error {
+	mentionRows := make([]map[string]any, len(f.Mentions))
+	for i, m := range f.Mentions {
+		mentionRows[i] = map[string]any{
+			"episode": f.Episode.ID, "seq": int64(i), "concept": m.Concept, "label": m.Label,
+			"kind": string(m.Kind), "line": int64(m.Line), "text": m.Text, "weight": m.Weight,
+		}
+	}
+	_, err := s.write(ctx, func(tx driver.ManagedTransaction) (any, error) {
+		if _, err := run(ctx, tx, `CREATE (e:PlainEpisode) SET e = $episode`,
+			map[string]any{"episode": episodeProps(f.Episode)}); err != nil {
+			return nil, err
+		}
+		if _, err := run(ctx, tx, `UNWIND $rows AS r CREATE (m:PlainMention) SET m = r`,
+			map[string]any{"rows": mentionRows}); err != nil {
+			return nil, err
+		}
+		return run(ctx, tx, `UNWIND $rows AS r CREATE (l:PlainLink) SET l = r`,
+			map[string]any{"rows": linkRows(f.Links)})
+	})
+	return err
+}
