@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// syntheticGraph returns a reproducible graph of n concepts and about m
+// plantedGraph returns a reproducible graph of n concepts and about m
 // relations, planted in the given number of equal communities: 90% of the
 // relations join two members of one community, the rest any two concepts.
 // Weights lie in [0.5, 3).
-func syntheticGraph(n, m, communities int, seed uint64) *Graph {
+func plantedGraph(n, m, communities int, seed uint64) *Graph {
 	rnd := rand.New(rand.NewPCG(seed, 0x5eed))
 	g := &Graph{Concepts: make([]Concept, n)}
 	for i := range g.Concepts {
@@ -50,12 +50,12 @@ func syntheticGraph(n, m, communities int, seed uint64) *Graph {
 	return g
 }
 
-// benchmarkGraph is the size the explorer must handle comfortably:
+// plantedBenchmarkGraph is the size the explorer must handle comfortably:
 // 10,000 concepts, 30,000 relations, 100 planted communities.
-func benchmarkGraph() *Graph { return syntheticGraph(10_000, 30_000, 100, 1) }
+func plantedBenchmarkGraph() *Graph { return plantedGraph(10_000, 30_000, 100, 1) }
 
 func BenchmarkAnalyze(b *testing.B) {
-	g := benchmarkGraph()
+	g := plantedBenchmarkGraph()
 	var summary Summary
 	for b.Loop() {
 		summary = Analyze(g)
@@ -65,21 +65,21 @@ func BenchmarkAnalyze(b *testing.B) {
 }
 
 func BenchmarkBetweenness(b *testing.B) {
-	net := newNetwork(benchmarkGraph())
+	net := newNetwork(plantedBenchmarkGraph())
 	for b.Loop() {
 		net.betweenness()
 	}
 }
 
 func BenchmarkPageRank(b *testing.B) {
-	net := newNetwork(benchmarkGraph())
+	net := newNetwork(plantedBenchmarkGraph())
 	for b.Loop() {
 		net.pageRank()
 	}
 }
 
 func BenchmarkCommunities(b *testing.B) {
-	net := newNetwork(benchmarkGraph())
+	net := newNetwork(plantedBenchmarkGraph())
 	for b.Loop() {
 		net.communities()
 	}
