@@ -55,6 +55,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 1 && args[1] == "export" {
 		return runExport(ctx, args[2:], getenv, stdout, stderr)
 	}
+	if len(args) > 1 && args[1] == "explain" {
+		return runExplain(args[2:], getenv, stdout, stderr)
+	}
 	fs := flag.NewFlagSet("graphload", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	storeURL := fs.String("store", envDefault(getenv, "TOPICGRAPH_STORE", defaultStore),
@@ -62,10 +65,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	prune := fs.Bool("prune", getenv("TOPICGRAPH_PRUNE") == "1", "remove stored episodes whose notes files no longer exist (env TOPICGRAPH_PRUNE=1)")
 	force := fs.Bool("force", false, "re-read every file even if it has not changed since the last load")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	lexicon := fs.String("lexicon", getenv("TOPICGRAPH_LEXICON"), "an analyst's lexicon (YAML) to pin, merge, rename, classify or ban concepts (env TOPICGRAPH_LEXICON)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `Usage:
   graphload [flags] NOTES...          load notes files and folders (.txt, .md, .markdown; folders are walked)
   graphload export [flags]            write the graph (run "graphload export -h")
+  graphload explain [flags] TERM NOTES...
+                                      show how a term was treated (run "graphload explain -h")
 
 Loads each file as one episode, extracts concepts and relations with evidence,
 stores them, and recomputes centrality and communities. Unchanged files are
@@ -82,12 +88,16 @@ Flags:
 		fs.Usage()
 		return errors.New("no notes given: name files or folders to load")
 	}
+	x, err := newExtractor(*lexicon)
+	if err != nil {
+		return err
+	}
 	st, err := storage.Open(ctx, *storeURL, getenv)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	opts := load.Options{Prune: *prune, Force: *force}
+	opts := load.Options{Prune: *prune, Force: *force, Extractor: x}
 	if f, ok := stderr.(*os.File); ok && !*quiet && term.IsTerminal(int(f.Fd())) {
 		opts.Progress = load.ProgressBar(stderr)
 	}

@@ -272,7 +272,7 @@ func (x *Extractor) segments(b notes.Block, st *episodeState) []segment {
 				break
 			}
 		}
-		segs[at].candidates = append(segs[at].candidates, c)
+		segs[at].candidates = append(segs[at].candidates, x.lexicon.apply(c))
 	}
 	return segs
 }
@@ -331,6 +331,15 @@ func (x *Extractor) candidates(s string, st *episodeState) []candidate {
 			out = append(out, candidate{surface: p, key: Key(p), kind: graph.KindConcept, strong: true})
 		}
 	}
+	// The analyst's pinned terms are found wherever they occur.
+	for _, p := range x.lexicon.terms {
+		if f := fold(p); strings.Contains(folded, " "+f+" ") || strings.Contains(folded, " "+f+"s ") {
+			out = append(out, candidate{surface: p, key: Key(p), kind: graph.KindConcept, strong: true})
+		}
+	}
+	for i := range out {
+		out[i] = x.lexicon.apply(out[i])
+	}
 	return out
 }
 
@@ -388,7 +397,8 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord bool, st *episo
 	}
 	for len(run) > 0 {
 		t := run[len(run)-1]
-		if isNounTag(t.Tag) || t.Tag == "CD" || isAcronym(t.Text) || isCapitalised(t.Text) && len(run) > 1 || t.Tag == "VBG" && gerundHead(run, afterFunctionWord) {
+		if isNounTag(t.Tag) || t.Tag == "CD" || isAcronym(t.Text) || isCapitalised(t.Text) && len(run) > 1 || t.Tag == "VBG" && gerundHead(run, afterFunctionWord) ||
+			len(run) == 1 && afterFunctionWord && st.known[ID(Key(t.Text))] { // "a residual for ...": the tagger's adjective is a known noun
 			break
 		}
 		run = run[:len(run)-1]

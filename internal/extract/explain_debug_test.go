@@ -17,7 +17,7 @@ func TestDebugExplain(t *testing.T) {
 	x, _ := New(nil)
 	data, _ := os.ReadFile(p)
 	doc, _ := notes.Parse(p, data)
-	x.Explain(doc, graph.Episode{ID: "x"}, func(d Decision) {
+	x.Explain(doc, graph.Episode{ID: "x"}, nil, func(d Decision) {
 		if strings.Contains(strings.ToLower(d.Surface), strings.ToLower(term)) {
 			t.Logf("%d %q key=%q %s kept=%v %s", d.Line, d.Surface, d.Key, d.Kind, d.Kept, d.Reason)
 		}

@@ -48,11 +48,13 @@ type Decision struct {
 	Reason  string
 }
 
-// Explain extracts doc while reporting every keep-or-drop decision to fn.
-func (x *Extractor) Explain(doc *notes.Document, ep graph.Episode, fn func(Decision)) graph.EpisodeFacts {
+// Explain extracts doc while reporting every keep-or-drop decision to fn;
+// known is the corpus vocabulary, as in ExtractKnown.
+func (x *Extractor) Explain(doc *notes.Document, ep graph.Episode, known map[string]bool, fn func(Decision)) graph.EpisodeFacts {
 	y := *x
 	y.trace = fn
-	return y.Extract(doc, ep)
+	facts, _ := y.ExtractKnown(doc, ep, known)
+	return facts
 }
 
 var (
@@ -61,6 +63,19 @@ var (
 	sharedTok    *tokenize.Tokenizer
 	sharedErr    error
 )
+
+// Version names the extraction rules. It is part of every episode's
+// fingerprint, so improving the rules re-extracts files on the next load.
+const Version = "2026-11-26.2"
+
+// Fingerprint identifies what extraction depends on besides a file's bytes:
+// the rules and the analyst's lexicon.
+func (x *Extractor) Fingerprint() string {
+	if x.lexicon == nil || x.lexicon.Digest == "" {
+		return Version
+	}
+	return Version + "+" + x.lexicon.Digest
+}
 
 // New returns an Extractor using the built-in word lists and, when lex is not
 // nil, an analyst's lexicon.
@@ -395,6 +410,15 @@ func (st *episodeState) learnAcronyms(doc *notes.Document) {
 
 // keep decides whether a candidate is a concept of this episode.
 func (st *episodeState) keep(c candidate, lex *Lexicon) (bool, string) {
+	ok, why := st.keepRules(c, lex)
+	if !ok && st.known[ID(c.key)] && !genericNouns[c.key] && !lex.banned(c.key) && !isFiller(c.key) {
+		return true, "a concept of other episodes (here: " + why + ")"
+	}
+	return ok, why
+}
+
+// keepRules decides on the evidence of this episode alone.
+func (st *episodeState) keepRules(c candidate, lex *Lexicon) (bool, string) {
 	switch {
 	case lex.banned(c.key):
 		return false, "banned by the lexicon"
@@ -404,8 +428,6 @@ func (st *episodeState) keep(c candidate, lex *Lexicon) (bool, string) {
 		return true, "pinned by the lexicon"
 	case c.strong:
 		return true, "a name, acronym, marked term or fixed phrase"
-	case st.known[ID(c.key)] && !genericNouns[c.key]:
-		return true, "a concept of other episodes"
 	}
 	recurs := st.counts[c.key] >= 2
 	words := strings.Fields(c.key)

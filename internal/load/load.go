@@ -105,7 +105,7 @@ func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Res
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		doc, ep, unchanged, err := readEpisode(f, hashes[f.id], opts.Force)
+		doc, ep, unchanged, err := readEpisode(f, hashes[f.id], x.Fingerprint(), opts.Force)
 		results[i] = outcome{unchanged: unchanged, err: err}
 		if doc != nil {
 			srcs = append(srcs, extract.Source{Doc: doc, Episode: ep})
@@ -196,7 +196,7 @@ func hasScores(g *graph.Graph) bool {
 
 // readEpisode reads and parses one file. unchanged is true when the file's
 // hash equals storedHash and force is off.
-func readEpisode(f file, storedHash string, force bool) (doc *notes.Document, ep graph.Episode, unchanged bool, err error) {
+func readEpisode(f file, storedHash, fingerprint string, force bool) (doc *notes.Document, ep graph.Episode, unchanged bool, err error) {
 	defer func() {
 		if p := recover(); p != nil { // a bug must not cost the other files
 			doc, err = nil, &notes.Error{Path: f.path, Msg: fmt.Sprintf("internal error while reading this file: %v", p)}
@@ -213,8 +213,11 @@ func readEpisode(f file, storedHash string, force bool) (doc *notes.Document, ep
 	if err != nil {
 		return nil, ep, false, &notes.Error{Path: f.path, Msg: describe(err)}
 	}
-	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
+	// The hash covers the extraction rules and lexicon too: changing either re-reads the file.
+	h := sha256.New()
+	h.Write([]byte(fingerprint + "\x00"))
+	h.Write(data)
+	hash := hex.EncodeToString(h.Sum(nil))
 	if hash == storedHash && !force {
 		return nil, ep, true, nil
 	}
@@ -241,6 +244,17 @@ func describe(err error) string {
 		return "no such file or directory"
 	}
 	return "cannot read the file: " + err.Error()
+}
+
+// NotesFiles lists the notes files under paths (files and folders, walked
+// recursively), with an error for each path that cannot be read.
+func NotesFiles(paths []string) ([]string, []error) {
+	files, errs := findFiles(paths)
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = f.path
+	}
+	return out, errs
 }
 
 // findFiles expands the paths into notes files, sorted, with stable episode ids.
