@@ -1,6 +1,7 @@
 package neo4j
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -100,7 +101,7 @@ func factsFrom(record *driver.Record) (graph.EpisodeFacts, error) {
 			}})
 		}
 	}
-	slices.SortFunc(mentions, func(a, b placed) int { return int(a.seq - b.seq) })
+	slices.SortFunc(mentions, func(a, b placed) int { return cmp.Compare(a.seq, b.seq) })
 	for _, m := range mentions {
 		f.Mentions = append(f.Mentions, m.mention)
 	}
@@ -116,7 +117,7 @@ func factsFrom(record *driver.Record) (graph.EpisodeFacts, error) {
 			Strength: asFloat(p["strength"]), Line: int(asInt(p["line"])), Text: asString(p["text"]),
 		}})
 	}
-	slices.SortFunc(links, func(a, b placedLink) int { return int(a.seq - b.seq) })
+	slices.SortFunc(links, func(a, b placedLink) int { return cmp.Compare(a.seq, b.seq) })
 	for _, l := range links {
 		f.Links = append(f.Links, l.link)
 	}
