@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"math"
 	"sort"
 	"strings"
 )
@@ -16,6 +17,7 @@ var relationRank = map[string]int{
 // id across all episodes, one edge per concept pair, each with its episodes and
 // evidence. Scores are left zero; see Analyze. The result is deterministic.
 func Build(facts []EpisodeFacts) *Graph {
+	facts = mergeSurnames(facts)
 	g := &Graph{}
 	type conceptAcc struct {
 		forms    map[string]int
@@ -98,6 +100,7 @@ func Build(facts []EpisodeFacts) *Graph {
 		r.rel.Evidence = sortEvidence(r.evidence)
 		g.Relations = append(g.Relations, r.rel)
 	}
+	setNPMI(g)
 	sort.Slice(g.Relations, func(i, j int) bool {
 		a, b := g.Relations[i], g.Relations[j]
 		if a.Source != b.Source {
@@ -186,4 +189,95 @@ func sortEvidence(ev []Evidence) []Evidence {
 		ev = []Evidence{}
 	}
 	return ev
+}
+
+// MinPairCount is the number of evidence lines below which a pair's NPMI is
+// not computed: with one or two lines, PMI rewards rare pairs for being rare.
+const MinPairCount = 3
+
+// setNPMI computes each relation's normalised pointwise mutual information
+// (Bouma 2009), npmi = log(p(xy)/(p(x)p(y))) / -log p(xy), where p is the
+// share of the corpus's evidence lines that mention a concept (or support the
+// pair). It ranges from -1 to 1; 0 means independence (and too few lines).
+func setNPMI(g *Graph) {
+	lines := map[Evidence]bool{}
+	count := make(map[string]int, len(g.Concepts))
+	for _, c := range g.Concepts {
+		count[c.ID] = len(c.Evidence)
+		for _, e := range c.Evidence {
+			lines[Evidence{Episode: e.Episode, Line: e.Line}] = true
+		}
+	}
+	n := float64(len(lines))
+	for i := range g.Relations {
+		r := &g.Relations[i]
+		k := len(r.Evidence)
+		if k < MinPairCount || n == 0 {
+			continue
+		}
+		pxy := float64(k) / n
+		px, py := float64(count[r.Source])/n, float64(count[r.Target])/n
+		if pxy >= 1 || px == 0 || py == 0 {
+			continue
+		}
+		v := math.Log(pxy/(px*py)) / -math.Log(pxy)
+		r.NPMI = math.Max(-1, math.Min(1, v))
+	}
+}
+
+// mergeSurnames folds a concept that is a lone capitalised name ("Kahneman")
+// into the one person in the corpus whose full name ends with it ("Daniel
+// Kahneman"). Ambiguous surnames (two people share them) are left alone.
+func mergeSurnames(facts []EpisodeFacts) []EpisodeFacts {
+	people := map[string]map[string]bool{} // folded last name → person ids
+	single := map[string]string{}          // concept id → folded label, for one-word capitalised labels
+	for _, f := range facts {
+		for _, m := range f.Mentions {
+			words := strings.Fields(m.Label)
+			switch {
+			case m.Kind == KindPerson && len(words) >= 2:
+				last := strings.ToLower(words[len(words)-1])
+				if people[last] == nil {
+					people[last] = map[string]bool{}
+				}
+				people[last][m.Concept] = true
+			case len(words) == 1 && countUpper(words[0]) >= 1 && countUpper(words[0]) < len(words[0]):
+				single[m.Concept] = strings.ToLower(words[0])
+			}
+		}
+	}
+	remap := map[string]string{}
+	for id, name := range single {
+		if ps := people[name]; len(ps) == 1 {
+			for p := range ps {
+				if p != id {
+					remap[id] = p
+				}
+			}
+		}
+	}
+	if len(remap) == 0 {
+		return facts
+	}
+	out := make([]EpisodeFacts, len(facts))
+	for i, f := range facts {
+		nf := EpisodeFacts{Episode: f.Episode, Mentions: make([]Mention, len(f.Mentions)), Links: make([]Link, len(f.Links))}
+		for j, m := range f.Mentions {
+			if p, ok := remap[m.Concept]; ok {
+				m.Concept, m.Kind = p, KindPerson
+			}
+			nf.Mentions[j] = m
+		}
+		for j, l := range f.Links {
+			if p, ok := remap[l.Source]; ok {
+				l.Source = p
+			}
+			if p, ok := remap[l.Target]; ok {
+				l.Target = p
+			}
+			nf.Links[j] = l
+		}
+		out[i] = nf
+	}
+	return out
 }

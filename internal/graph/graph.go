@@ -101,7 +101,8 @@ type Relation struct {
 	Source   string     `json:"source"`
 	Target   string     `json:"target"`
 	Type     string     `json:"type"`
-	Weight   float64    `json:"weight"`
+	Weight   float64    `json:"weight"` // sum of the strengths of its evidence (1 same sentence … 0.2 same section)
+	NPMI     float64    `json:"npmi"`   // normalised PMI of the pair over evidence lines, 0 below MinPairCount
 	Episodes []string   `json:"episodes"`
 	Evidence []Evidence `json:"evidence"`
 }
