@@ -131,3 +131,19 @@ func gexfType(typ string) string {
 func errWriting(format string, err error) error {
 	return fmt.Errorf("writing %s: %w", format, err)
 }
+
+// WithoutEvidence returns a copy of g whose concepts and relations carry no
+// evidence lines: what the page needs to draw the graph, a fraction of the
+// bytes. Evidence is fetched per concept when one is opened.
+func WithoutEvidence(g *graph.Graph) *graph.Graph {
+	out := &graph.Graph{Episodes: g.Episodes, Concepts: make([]graph.Concept, len(g.Concepts)), Relations: make([]graph.Relation, len(g.Relations))}
+	for i, c := range g.Concepts {
+		c.Evidence = []graph.Evidence{}
+		out.Concepts[i] = c
+	}
+	for i, r := range g.Relations {
+		r.Evidence = []graph.Evidence{}
+		out.Relations[i] = r
+	}
+	return out
+}

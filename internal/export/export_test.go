@@ -3,6 +3,7 @@ package export_test
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -322,6 +324,19 @@ func TestFilter(t *testing.T) {
 		concepts, relations := ids(tc.filter.Apply(g))
 		if strings.Join(concepts, " ") != tc.concepts || strings.Join(relations, " ") != tc.relations {
 			t.Errorf("%s: concepts %q relations %q, want %q and %q", tc.name, concepts, relations, tc.concepts, tc.relations)
+		}
+	}
+	// Top keeps the concepts of highest PageRank and the relations among them.
+	best := slices.Clone(g.Concepts)
+	slices.SortFunc(best, func(a, b graph.Concept) int { return cmp.Compare(b.PageRank, a.PageRank) })
+	top := (export.Filter{Top: 2}).Apply(g)
+	if len(top.Concepts) != 2 || !slices.ContainsFunc(top.Concepts, func(c graph.Concept) bool { return c.ID == best[0].ID }) {
+		t.Errorf("Top 2 kept %v, want the two of highest PageRank", top.Concepts)
+	}
+	for _, r := range top.Relations {
+		if !slices.ContainsFunc(top.Concepts, func(c graph.Concept) bool { return c.ID == r.Source }) ||
+			!slices.ContainsFunc(top.Concepts, func(c graph.Concept) bool { return c.ID == r.Target }) {
+			t.Errorf("Top 2 kept relation %s-%s to a dropped concept", r.Source, r.Target)
 		}
 	}
 	theme := g.Concepts[0].Community

@@ -1,6 +1,8 @@
 package export
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/topicgraph/topicgraph/internal/graph"
@@ -24,11 +26,15 @@ type Filter struct {
 	HasTheme bool
 	// MinWeight drops relations lighter than this.
 	MinWeight float64
+	// Top, when above zero, keeps only the Top concepts of highest PageRank
+	// (ties by id) among those the other filters keep: what the page shows
+	// of a graph too large to draw whole.
+	Top int
 }
 
 // IsZero reports whether f keeps the whole graph.
 func (f Filter) IsZero() bool {
-	return f.Episode == "" && f.From == "" && f.To == "" && len(f.Kinds) == 0 && !f.HasTheme && f.MinWeight == 0
+	return f.Episode == "" && f.From == "" && f.To == "" && len(f.Kinds) == 0 && !f.HasTheme && f.MinWeight == 0 && f.Top <= 0
 }
 
 // InRange reports whether an episode date falls within [from, to], with the
@@ -55,7 +61,7 @@ func InRange(date, from, to string) bool {
 // Apply returns the part of g that f keeps: the episodes it selects, the
 // concepts occurring in them that pass the kind and theme filters, and the
 // relations among those concepts with evidence in a kept episode and at least
-// MinWeight. A relation's weight, episodes and evidence are its whole-graph
+// MinWeight, keeping the Top concepts by PageRank when Top is set. A relation's weight, episodes and evidence are its whole-graph
 // ones; concepts keep their whole-graph scores, as the page shows them. g is
 // not modified; when f keeps everything, g itself is returned.
 func (f Filter) Apply(g *graph.Graph) *graph.Graph {
@@ -101,8 +107,18 @@ func (f Filter) Apply(g *graph.Graph) *graph.Graph {
 		if !inKeptEpisode(c.Episodes) {
 			continue
 		}
-		keptConcept[c.ID] = true
 		out.Concepts = append(out.Concepts, c)
+	}
+	if f.Top > 0 && len(out.Concepts) > f.Top {
+		ranked := slices.Clone(out.Concepts)
+		slices.SortStableFunc(ranked, func(a, b graph.Concept) int {
+			return cmp.Or(cmp.Compare(b.PageRank, a.PageRank), strings.Compare(a.ID, b.ID))
+		})
+		out.Concepts = ranked[:f.Top]
+		slices.SortFunc(out.Concepts, func(a, b graph.Concept) int { return strings.Compare(a.ID, b.ID) })
+	}
+	for _, c := range out.Concepts {
+		keptConcept[c.ID] = true
 	}
 	for _, r := range g.Relations {
 		if !keptConcept[r.Source] || !keptConcept[r.Target] || r.Weight < f.MinWeight || !inKeptEpisode(r.Episodes) {

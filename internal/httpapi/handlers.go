@@ -104,11 +104,16 @@ func loadedGraphOr503(w http.ResponseWriter, r *http.Request, snap *Snapshot, lo
 	return st.loaded, true
 }
 
-// handleGraph serves the whole graph in node-link form, encoded once per load.
+// handleGraph serves the whole graph in node-link form, encoded once per load,
+// or with query parameters the part the page shows (see serveGraphPart).
 func handleGraph(snap *Snapshot, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lg, ok := loadedGraphOr503(w, r, snap, logger)
 		if !ok {
+			return
+		}
+		if r.URL.RawQuery != "" {
+			serveGraphPart(w, r, lg, logger)
 			return
 		}
 		setValidators(w, lg)

@@ -1,0 +1,174 @@
+package httpapi
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/topicgraph/topicgraph/internal/export"
+	"github.com/topicgraph/topicgraph/internal/graph"
+)
+
+// datePattern accepts the dates episodes carry: YYYY, YYYY-MM or YYYY-MM-DD.
+var datePattern = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
+
+// parseDate checks an optional date parameter.
+func parseDate(params url.Values, name string) (string, error) {
+	v := strings.TrimSpace(params.Get(name))
+	if v != "" && !datePattern.MatchString(v) {
+		return "", graph.Errorf(graph.EINVALID, "%s: want a date as YYYY, YYYY-MM or YYYY-MM-DD, got %q", name, v)
+	}
+	return v, nil
+}
+
+// parseFilter reads the page's filters from a query: episode, from, to, kind
+// (comma-separated), theme and min_weight. An unknown episode is a 404, so a
+// stale permalink says what is missing rather than exporting nothing.
+func parseFilter(params url.Values, ix *graph.Index) (export.Filter, error) {
+	var f export.Filter
+	var err error
+	if f.Episode = params.Get("episode"); f.Episode != "" {
+		if _, err := ix.Episode(f.Episode); err != nil {
+			return f, err
+		}
+	}
+	if f.From, err = parseDate(params, "from"); err != nil {
+		return f, err
+	}
+	if f.To, err = parseDate(params, "to"); err != nil {
+		return f, err
+	}
+	if f.From != "" && f.To != "" && f.From > f.To {
+		return f, graph.Errorf(graph.EINVALID, "from %q is after to %q", f.From, f.To)
+	}
+	if f.Kinds, err = export.ParseKinds(params.Get("kind")); err != nil {
+		return f, err
+	}
+	if raw := params.Get("theme"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 {
+			return f, graph.Errorf(graph.EINVALID, "theme: want a theme number (0 or more), got %q", raw)
+		}
+		f.Theme, f.HasTheme = n, true
+	}
+	if raw := params.Get("min_weight"); raw != "" {
+		w, err := strconv.ParseFloat(raw, 64)
+		if err != nil || w < 0 || w != w || w > 1e300 {
+			return f, graph.Errorf(graph.EINVALID, "min_weight: want a number of 0 or more, got %q", raw)
+		}
+		f.MinWeight = w
+	}
+	return f, nil
+}
+
+// handleExport serves the graph, or the part the page's filters select, as a
+// file download in one of the export formats. For CSV, part=nodes or
+// part=links serves one table instead of the zip of both.
+func handleExport(snap *Snapshot, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lg, ok := loadedGraphOr503(w, r, snap, logger)
+		if !ok {
+			return
+		}
+		params := r.URL.Query()
+		format, err := export.ParseFormat(params.Get("format"))
+		if err != nil {
+			writeError(w, r, logger, err)
+			return
+		}
+		filter, err := parseView(params, lg.index)
+		if err != nil {
+			writeError(w, r, logger, err)
+			return
+		}
+		part := params.Get("part")
+		if part != "" && (format != export.CSV || (part != "nodes" && part != "links")) {
+			writeError(w, r, logger, graph.Errorf(graph.EINVALID, "part: want nodes or links, with format=csv only; got %q", part))
+			return
+		}
+		if etagMatches(r.Header.Get("If-None-Match"), lg.etag) {
+			setValidators(w, lg)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		g := filter.Apply(lg.graph)
+		contentType, name := format.ContentType(), format.FileName("topicgraph")
+		// Written in full before the first byte goes out, so a failure is a
+		// clean JSON error rather than a truncated file.
+		var buf bytes.Buffer
+		switch part {
+		case "nodes":
+			err = export.WriteNodesCSV(&buf, g)
+			contentType, name = "text/csv; charset=utf-8", "topicgraph-"+export.NodesCSV
+		case "links":
+			err = export.WriteLinksCSV(&buf, g)
+			contentType, name = "text/csv; charset=utf-8", "topicgraph-"+export.LinksCSV
+		default:
+			err = export.Write(&buf, g, format)
+		}
+		if err != nil {
+			writeError(w, r, logger, err)
+			return
+		}
+		setValidators(w, lg)
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(buf.Bytes())
+	})
+}
+
+// maxTop bounds the top parameter; no page draws more concepts than this.
+const maxTop = 1_000_000
+
+// parseView reads the page's filters plus top (the number of concepts of
+// highest PageRank to keep).
+func parseView(params url.Values, ix *graph.Index) (export.Filter, error) {
+	f, err := parseFilter(params, ix)
+	if err != nil {
+		return f, err
+	}
+	if raw := params.Get("top"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > maxTop {
+			return f, graph.Errorf(graph.EINVALID, "top: want a whole number from 1 to %d, got %q", maxTop, raw)
+		}
+		f.Top = n
+	}
+	return f, nil
+}
+
+// serveGraphPart answers /api/graph with query parameters: the page's filters
+// and top, and evidence=false to leave out the evidence lines, which are most
+// of the bytes and which the page fetches per concept when it opens one.
+func serveGraphPart(w http.ResponseWriter, r *http.Request, lg *loadedGraph, logger *slog.Logger) {
+	params := r.URL.Query()
+	filter, err := parseView(params, lg.index)
+	if err != nil {
+		writeError(w, r, logger, err)
+		return
+	}
+	withEvidence := true
+	if raw := params.Get("evidence"); raw != "" {
+		withEvidence, err = strconv.ParseBool(raw)
+		if err != nil {
+			writeError(w, r, logger, graph.Errorf(graph.EINVALID, "evidence: want true or false, got %q", raw))
+			return
+		}
+	}
+	if etagMatches(r.Header.Get("If-None-Match"), lg.etag) {
+		setValidators(w, lg)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	g := filter.Apply(lg.graph)
+	if !withEvidence {
+		g = export.WithoutEvidence(g)
+	}
+	setValidators(w, lg)
+	writeJSON(w, r, logger, http.StatusOK, g.NodeLink())
+}
