@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/topicgraph/topicgraph/internal/graph"
+	"github.com/topicgraph/topicgraph/internal/neo4j"
 	"github.com/topicgraph/topicgraph/internal/sqlite"
 )
 
@@ -38,8 +39,7 @@ func Open(ctx context.Context, url string, getenv func(string) string) (graph.St
 	case scheme == "sqlite":
 		return sqlite.Open(ctx, rest)
 	case neo4jSchemes[scheme]:
-		// Wire the Neo4j adapter here: neo4j.Open(ctx, url, getenv).
-		return nil, graph.Errorf(graph.EINVALID, "store %q: neo4j store not built into this binary yet", Redact(url))
+		return neo4j.Open(ctx, url, getenv)
 	}
 	// parse only returns the schemes handled above.
 	return nil, graph.Errorf(graph.EINTERNAL, "store %q: scheme %q has no adapter", Redact(url), scheme)

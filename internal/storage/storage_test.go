@@ -77,10 +77,6 @@ func TestOpenErrors(t *testing.T) {
 		{"sqlite://", []string{"names no database file"}, ""},
 		{"graph.json", []string{`"graph.json"`, "not a store URL", "sqlite:PATH", "bolt://"}, ""},
 		{"postgres://admin:hunter2@db/graph", []string{`unsupported scheme "postgres"`, "sqlite:PATH", "neo4j://", "admin:xxxxx@db"}, "hunter2"},
-		{"neo4j://localhost:7687", []string{"neo4j store not built into this binary yet"}, ""},
-		{"neo4j+s://user:s3cret@x.databases.neo4j.io", []string{"neo4j store not built into this binary yet"}, "s3cret"},
-		{"bolt://localhost:7687", []string{"neo4j store not built into this binary yet"}, ""},
-		{"bolt+s://localhost:7687", []string{"neo4j store not built into this binary yet"}, ""},
 		{"sqlite:" + filepath.Join("no", "such", "dir", "g.db"), []string{filepath.Join("no", "such", "dir"), "does not exist"}, ""},
 	} {
 		s, err := storage.Open(context.Background(), tc.url, noEnv)
@@ -99,6 +95,24 @@ func TestOpenErrors(t *testing.T) {
 		}
 		if tc.hide != "" && strings.Contains(err.Error(), tc.hide) {
 			t.Errorf("Open(%q) error %q reveals the password", tc.url, err)
+		}
+	}
+}
+
+// A Neo4j URL reaches the Neo4j adapter: with nothing listening, the error
+// says the server is unavailable, names the address and hides the password.
+func TestOpenNeo4jUnreachable(t *testing.T) {
+	for _, url := range []string{"bolt://neo4j:s3cret@127.0.0.1:1", "neo4j://127.0.0.1:1"} {
+		s, err := storage.Open(context.Background(), url, noEnv)
+		if err == nil {
+			s.Close()
+			t.Fatalf("Open(%q) succeeded with nothing listening", url)
+		}
+		if code := graph.ErrorCode(err); code != graph.EUNAVAILABLE {
+			t.Errorf("Open(%q): code %q, want %q (%v)", url, code, graph.EUNAVAILABLE, err)
+		}
+		if !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("Open(%q): %v", url, err)
 		}
 	}
 }
