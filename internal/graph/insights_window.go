@@ -126,7 +126,7 @@ func (in *Insights) selectEpisodes(spec WindowSpec) ([]bool, error) {
 		}
 		highest = in.dateRank[j]
 	}
-	if lowest > highest {
+	if spec.FromEpisode != "" && spec.ToEpisode != "" && lowest > highest {
 		return nil, Errorf(EINVALID, "from_episode %q comes after to_episode %q", spec.FromEpisode, spec.ToEpisode)
 	}
 	keep := make([]bool, len(in.graph.Episodes))
