@@ -65,6 +65,12 @@ func handleHealth(snap *Snapshot, logger *slog.Logger) http.Handler {
 // as JSON. Answers depend only on the URL and the loaded graph, so one ETag
 // per load validates them all.
 func serveQuery(snap *Snapshot, logger *slog.Logger, query func(r *http.Request, ix *graph.Index) (any, error)) http.Handler {
+	return serveLoaded(snap, logger, func(r *http.Request, lg *loadedGraph) (any, error) { return query(r, lg.index) })
+}
+
+// serveLoaded is serveQuery for answers that need more of the load than the
+// Index, such as the Insights.
+func serveLoaded(snap *Snapshot, logger *slog.Logger, query func(r *http.Request, lg *loadedGraph) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lg, ok := loadedGraphOr503(w, r, snap, logger)
 		if !ok {
@@ -75,7 +81,7 @@ func serveQuery(snap *Snapshot, logger *slog.Logger, query func(r *http.Request,
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		v, err := query(r, lg.index)
+		v, err := query(r, lg)
 		if err != nil {
 			writeError(w, r, logger, err)
 			return
@@ -181,16 +187,6 @@ type episodesResponse struct {
 func handleEpisodes(snap *Snapshot, logger *slog.Logger) http.Handler {
 	return serveQuery(snap, logger, func(r *http.Request, ix *graph.Index) (any, error) {
 		return episodesResponse{Episodes: ix.Episodes()}, nil
-	})
-}
-
-func handleEpisode(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveQuery(snap, logger, func(r *http.Request, ix *graph.Index) (any, error) {
-		id, err := pathParam(r, "id")
-		if err != nil {
-			return nil, err
-		}
-		return ix.Episode(id)
 	})
 }
 

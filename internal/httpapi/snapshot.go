@@ -40,6 +40,7 @@ type snapshotState struct {
 type loadedGraph struct {
 	graph    *graph.Graph
 	index    *graph.Index
+	insights *graph.Insights
 	version  string
 	loadedAt time.Time
 	etag     string
@@ -73,7 +74,7 @@ func newLoadedGraph(g *graph.Graph, version string, loadedAt time.Time) *loadedG
 	// restarts, since a new binary may shape responses differently.
 	sum := sha256.Sum256([]byte(version + "\x00" + loadedAt.Format(time.RFC3339Nano)))
 	return &loadedGraph{
-		graph: g, index: graph.NewIndex(g), version: version, loadedAt: loadedAt,
+		graph: g, index: graph.NewIndex(g), insights: graph.NewInsights(g), version: version, loadedAt: loadedAt,
 		etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`,
 	}
 }
