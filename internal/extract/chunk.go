@@ -313,7 +313,8 @@ func (x *Extractor) candidates(s string, st *episodeState) []candidate {
 			break
 		}
 		after := i > 0 && (toks[i-1].Tag == "IN" || toks[i-1].Tag == "DT" || toks[i-1].Tag == "PRP$" || toks[i-1].Tag == "POS")
-		out = append(out, x.fromRun(toks[i:j], after, st)...)
+		afterDet := i > 0 && (toks[i-1].Tag == "DT" || toks[i-1].Tag == "PRP$" || toks[i-1].Tag == "POS")
+		out = append(out, x.fromRun(toks[i:j], after, afterDet, st)...)
 		if j == i {
 			j++
 		}
@@ -373,6 +374,11 @@ func (st *episodeState) acronymCandidate(a string) candidate {
 	if !ok {
 		exp, ok = acronyms[a]
 	}
+	if !ok && strings.HasSuffix(a, "s") {
+		if exp, ok = st.expansions[a[:len(a)-1]]; !ok {
+			exp, ok = acronyms[a[:len(a)-1]]
+		}
+	}
 	kind := graph.KindOrganization
 	if conceptAcronyms[a] || conceptAcronyms[strings.TrimSuffix(a, "s")] {
 		kind = graph.KindConcept
@@ -385,7 +391,7 @@ func (st *episodeState) acronymCandidate(a string) candidate {
 
 // fromRun turns a run of chunkable tokens into candidates: the trimmed phrase,
 // its proper-name part, and noun modifiers that may be concepts on their own.
-func (x *Extractor) fromRun(run []token.Token, afterFunctionWord bool, st *episodeState) []candidate {
+func (x *Extractor) fromRun(run []token.Token, afterFunctionWord, afterDeterminer bool, st *episodeState) []candidate {
 	// Trim leading modifiers that add nothing, and trailing non-nouns.
 	for len(run) > 0 {
 		w := strings.ToLower(run[0].Text)
@@ -394,6 +400,14 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord bool, st *episo
 			continue
 		}
 		break
+	}
+	for len(run) > 0 && stopwords[strings.ToLower(run[len(run)-1].Text)] {
+		run = run[:len(run)-1] // "vs." tagged as a noun
+	}
+	// A leading -ing word followed by its object is a verb ("teaching kids",
+	// "generating junk food content"), unless a determiner makes it a noun.
+	if len(run) > 1 && run[0].Tag == "VBG" && !afterDeterminer && (len(run) > 2 || genericNouns[strings.ToLower(run[1].Text)] || agentNoun(strings.ToLower(run[1].Text)) || isCapitalised(run[1].Text)) {
+		run = run[1:]
 	}
 	for len(run) > 0 {
 		t := run[len(run)-1]
@@ -412,7 +426,7 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord bool, st *episo
 	}
 	// Split at the boundary between a proper name and common words.
 	properEnd := 0
-	for properEnd < len(run) && (isCapitalised(run[properEnd].Text) || connectors[strings.ToLower(run[properEnd].Text)] && properEnd > 0 || run[properEnd].Tag == "CD" && properEnd > 0) {
+	for properEnd < len(run) && (isCapitalised(run[properEnd].Text) && !acronymAdjective(run[properEnd].Text) || connectors[strings.ToLower(run[properEnd].Text)] && properEnd > 0 || run[properEnd].Tag == "CD" && properEnd > 0) {
 		properEnd++
 	}
 	for properEnd > 0 && connectors[strings.ToLower(run[properEnd-1].Text)] {
@@ -423,6 +437,10 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord bool, st *episo
 	}
 	if properEnd > 0 {
 		out = append(out, st.properOrAcronym(run[:properEnd]))
+		if !(properEnd == 1 && isAcronym(run[0].Text)) {
+			// "Hollywood strikes" → Hollywood + strikes; "AI safety" stays whole.
+			run = run[properEnd:]
+		}
 	} else if k := properTail(run); k > 0 {
 		// "production company Hit Record": a common phrase, then a name.
 		out = append(out, st.properOrAcronym(run[k:]))
@@ -453,6 +471,9 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord bool, st *episo
 	if len(words) > 1 && metaHeads[strings.ToLower(words[len(words)-1])] {
 		words = words[:len(words)-1]
 		run = run[:len(run)-1]
+	}
+	if len(words) > 1 && metaHeads[strings.ToLower(words[0])] {
+		words, run = words[1:], run[1:] // "the term porn"
 	}
 	if len(words) == 1 && isAcronym(words[0]) {
 		return append(out, st.acronymCandidate(words[0]))
@@ -488,6 +509,13 @@ func gerundHead(run []token.Token, afterFunctionWord bool) bool {
 	}
 	p := run[len(run)-2].Tag
 	return p == "JJ" || p == "VBN"
+}
+
+// acronymAdjective reports whether a token is an acronym glued to a lowercase
+// word, as in "AI-enhanced": an adjective, not a name.
+func acronymAdjective(t string) bool {
+	a, b, ok := strings.Cut(t, "-")
+	return ok && isAcronym(a) && b != "" && !isCapitalised(b)
 }
 
 // properModifiersOnly reports whether a phrase is names followed by a generic
@@ -569,7 +597,8 @@ func properCandidate(run []token.Token, st *episodeState) candidate {
 	if len(run) == 1 && !isAcronym(run[0].Text) {
 		// A lone capitalised word is a name only if it is not an everyday word.
 		lw := strings.ToLower(run[0].Text)
-		if genericNouns[lw] || weakModifiers[lw] || st.lower[lw] > st.upper[lw] {
+		if genericNouns[lw] || weakModifiers[lw] || st.lower[lw] > st.upper[lw] || agentNoun(lw) ||
+			strings.HasSuffix(lw, "s") && singular(lw) != lw && !st.known[ID(Key(lw))] {
 			c.strong = false
 		}
 	}

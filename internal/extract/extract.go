@@ -175,7 +175,7 @@ func (x *Extractor) ExtractKnown(doc *notes.Document, ep graph.Episode, known ma
 					seen[c.key] = true
 					st.counts[c.key]++
 				}
-				if b.Kind == notes.Heading || b.Kind == notes.Title || s.label {
+				if b.Kind == notes.Heading || b.Kind == notes.Title || s.label && fold(c.surface) == fold(s.text) && strings.Contains(c.key, " ") {
 					st.inHeading[c.key] = true
 				}
 			}
@@ -447,15 +447,13 @@ func (st *episodeState) keepRules(c candidate, lex *Lexicon) (bool, string) {
 			return recurs, "a capitalised word from a Title Case line; kept only if it recurs"
 		case recurs:
 			return true, "recurs in the episode"
-		case st.inHeading[c.key]:
-			return true, "in a heading"
 		case technical(w):
 			return true, "an abstract term (suffix)"
 		}
 		return false, "a common word mentioned once"
 	}
 	head := words[len(words)-1]
-	if (genericNouns[head] || agentNoun(head)) && !(c.compound && !genericNouns[words[0]]) {
+	if (genericNouns[head] || agentNoun(head)) && !(c.compound && !vagueWords[words[0]] && !genericNouns[words[0]]) {
 		// "personal experience", "social impact": description, unless it recurs.
 		return recurs, "a generic head described by an adjective; kept only if it recurs"
 	}

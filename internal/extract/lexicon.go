@@ -52,7 +52,7 @@ existing original continued ongoing increasing growing emerging primary secondar
 easy hard difficult nearly fairly very really truly simply ultimately initially currently
 unique own various distinct specific pure overly extremely intense positive negative
 real-world high-profile high-quality under-discussed well-running so-called
-today's modern traditional ideal
+today's modern traditional ideal personal professional technological human
 `)
 
 // fillerPhrases are the furniture of note-taking; a candidate containing one
