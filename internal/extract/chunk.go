@@ -138,6 +138,8 @@ func (st *episodeState) recase(s string, title bool) string {
 		}
 		lw := strings.ToLower(w)
 		switch {
+		case title && titleVerbs[lw]:
+			return ";" // "X and Y Talk AI": the verb ends the names
 		case stopwords[lw], titleVerbs[lw], genericNouns[lw], weakModifiers[lw]:
 			return lw
 		case st.upper[lw] > 0 && st.upper[lw] >= st.lower[lw]:
@@ -272,7 +274,26 @@ func (x *Extractor) segments(b notes.Block, st *episodeState) []segment {
 				break
 			}
 		}
+		if len(strings.Fields(c.surface)) > 1 {
+			c.covering = true
+		}
 		segs[at].candidates = append(segs[at].candidates, x.lexicon.apply(c))
+	}
+	// An acronym's expansion written out in full is one concept.
+	for acr, exp := range st.expansions {
+		if len(exp) < 8 {
+			continue
+		}
+		for i := range segs {
+			if strings.Contains(strings.ToLower(segs[i].text), strings.ToLower(exp)) {
+				c := st.acronymCandidate(acr)
+				c.surface, c.covering = exp, true
+				segs[i].candidates = append(segs[i].candidates, x.lexicon.apply(c))
+			}
+		}
+	}
+	for i := range segs {
+		segs[i].candidates = dropCovered(segs[i].candidates)
 	}
 	return segs
 }
@@ -479,10 +500,13 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord, afterDetermine
 		return append(out, st.acronymCandidate(words[0]))
 	}
 	surface := strings.Join(words, " ")
-	c := candidate{surface: surface, key: Key(surface), kind: graph.KindConcept, compound: true}
+	c := candidate{surface: surface, key: Key(surface), kind: graph.KindConcept, compound: true, nounCompound: true}
 	for _, t := range run[:len(run)-1] {
-		if !isNounTag(t.Tag) && t.Tag != "VBG" && !classifying(t.Text) {
-			c.compound = false
+		if !isNounTag(t.Tag) && t.Tag != "VBG" {
+			c.nounCompound = false
+			if !classifying(t.Text) {
+				c.compound = false
+			}
 		}
 	}
 	if allVague(c.key) || properModifiersOnly(words) {
@@ -509,6 +533,37 @@ func gerundHead(run []token.Token, afterFunctionWord bool) bool {
 	}
 	p := run[len(run)-2].Tag
 	return p == "JJ" || p == "VBN"
+}
+
+// dropCovered removes candidates found inside a covering term of the same
+// sentence ("coal mine" inside "canary in the coal mine").
+func dropCovered(cs []candidate) []candidate {
+	var cover []string
+	for _, c := range cs {
+		if c.covering {
+			cover = append(cover, " "+fold(c.surface)+" ")
+		}
+	}
+	if len(cover) == 0 {
+		return cs
+	}
+	out := cs[:0]
+	for _, c := range cs {
+		inside := false
+		if !c.covering {
+			f := " " + fold(c.surface) + " "
+			for _, cv := range cover {
+				if f != cv && strings.Contains(cv, f) {
+					inside = true
+					break
+				}
+			}
+		}
+		if !inside {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // acronymAdjective reports whether a token is an acronym glued to a lowercase

@@ -105,6 +105,11 @@ type candidate struct {
 	// compound marks a common phrase whose words all name things (noun + noun,
 	// as in "job loss"), the shape of terms; adjective phrases are often just description.
 	compound bool
+	// nounCompound is a compound whose modifiers are all nouns ("job loss").
+	nounCompound bool
+	// covering marks a term the writer set apart (quoted, emphasised) or an
+	// acronym's expansion: the shorter phrases found inside it are not concepts.
+	covering bool
 	// titleWord marks a single capitalised word kept from a Title Case line,
 	// where the capital says little.
 	titleWord bool
@@ -453,7 +458,7 @@ func (st *episodeState) keepRules(c candidate, lex *Lexicon) (bool, string) {
 		return false, "a common word mentioned once"
 	}
 	head := words[len(words)-1]
-	if (genericNouns[head] || agentNoun(head)) && !(c.compound && !vagueWords[words[0]] && !genericNouns[words[0]]) {
+	if (genericNouns[head] || agentNoun(head)) && !(c.nounCompound && !vagueWords[words[0]] && !genericNouns[words[0]]) {
 		// "personal experience", "social impact": description, unless it recurs.
 		return recurs, "a generic head described by an adjective; kept only if it recurs"
 	}
@@ -506,9 +511,11 @@ func isFiller(key string) bool {
 }
 
 // technical reports whether a single word looks like a term of art rather than
-// an everyday noun: abstract suffixes mark ideas (libertarianism, sentience).
+// an everyday noun: a few suffixes mark doctrines and fields (libertarianism,
+// sentience, psychology). Commoner abstract endings (-tion, -ity) are left out:
+// most such words in notes are description ("development", "understanding").
 func technical(w string) bool {
-	for _, suf := range []string{"ism", "ity", "ence", "ance", "tion", "sion", "ment", "ness", "ship", "ology", "ics", "phy", "ing"} {
+	for _, suf := range []string{"ism", "ience", "ology", "ics", "phy"} {
 		if strings.HasSuffix(w, suf) && len(w) > len(suf)+3 {
 			return true
 		}
