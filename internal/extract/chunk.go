@@ -24,7 +24,7 @@ func splitSentences(s string) []string {
 	for _, m := range sentenceEnd.FindAllStringIndex(s, -1) {
 		piece := s[start:m[0]]
 		lw := strings.ToLower(lastWord(piece))
-		if abbreviations[lw] || len(lw) == 1 && strings.HasPrefix(s[m[0]:], ".") {
+		if abbreviations[lw] || len(lw) == 1 && strings.HasPrefix(s[m[0]:], ".") || initials.MatchString(lw) {
 			continue
 		}
 		if p := strings.TrimSpace(s[start:m[1]]); p != "" {
@@ -37,6 +37,9 @@ func splitSentences(s string) []string {
 	}
 	return out
 }
+
+// initials such as "B.F." or "J.R.R." end with a full stop but not a sentence.
+var initials = regexp.MustCompile(`^([a-z]\.)+[a-z]?$`)
 
 var abbreviations = set(`vs e.g i.e etc mr mrs ms dr prof st inc ltd jr sr u.s no fig approx cf al`)
 
@@ -274,8 +277,8 @@ func (x *Extractor) segments(b notes.Block, st *episodeState) []segment {
 				break
 			}
 		}
-		if len(strings.Fields(c.surface)) > 1 {
-			c.covering = true
+		if len(strings.Fields(c.surface)) > 1 && !caseName.MatchString(c.surface) {
+			c.covering = true // but "Getty Images v. Stability AI" names two parties
 		}
 		segs[at].candidates = append(segs[at].candidates, x.lexicon.apply(c))
 	}
@@ -416,7 +419,7 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord, afterDetermine
 	// Trim leading modifiers that add nothing, and trailing non-nouns.
 	for len(run) > 0 {
 		w := strings.ToLower(run[0].Text)
-		if stopwords[w] || weakModifiers[w] || (run[0].Tag == "VBN" || run[0].Tag == "VBG") && !isCapitalised(run[0].Text) && len(run) > 1 && !isNounTag(run[1].Tag) {
+		if stopwords[w] || weakModifiers[w] && !isCapitalised(run[0].Text) || (run[0].Tag == "VBN" || run[0].Tag == "VBG") && !isCapitalised(run[0].Text) && len(run) > 1 && !isNounTag(run[1].Tag) {
 			run = run[1:]
 			continue
 		}
@@ -459,7 +462,15 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord, afterDetermine
 	if properEnd > 0 {
 		out = append(out, st.properOrAcronym(run[:properEnd]))
 		if !(properEnd == 1 && isAcronym(run[0].Text)) {
-			// "Hollywood strikes" → Hollywood + strikes; "AI safety" stays whole.
+			// "Hollywood strikes": the name, the common words, and the whole
+			// phrase when it recurs or heads a section ("Nash equilibrium").
+			whole := make([]string, len(run))
+			for i, t := range run {
+				whole[i] = t.Text
+			}
+			if w := strings.Join(whole, " "); !properModifiersOnly(whole) {
+				out = append(out, candidate{surface: w, key: Key(w), kind: graph.KindConcept})
+			}
 			run = run[properEnd:]
 		}
 	} else if k := properTail(run); k > 0 {
@@ -513,6 +524,13 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord, afterDetermine
 		return out
 	}
 	out = append(out, c)
+	if c.nounCompound && len(run) >= 3 {
+		// "slot machine lever": its two-word parts may be the terms.
+		for _, part := range [][]token.Token{run[:2], run[len(run)-2:]} {
+			p := part[0].Text + " " + part[1].Text
+			out = append(out, candidate{surface: p, key: Key(p), kind: graph.KindConcept, part: true})
+		}
+	}
 	// Noun modifiers may be concepts in their own right ("dopamine" in "dopamine hits").
 	if len(run) > 1 {
 		for _, t := range run[:len(run)-1] {
@@ -534,6 +552,8 @@ func gerundHead(run []token.Token, afterFunctionWord bool) bool {
 	p := run[len(run)-2].Tag
 	return p == "JJ" || p == "VBN"
 }
+
+var caseName = regexp.MustCompile(`\s(v|vs|versus)\.?\s`)
 
 // dropCovered removes candidates found inside a covering term of the same
 // sentence ("coal mine" inside "canary in the coal mine").

@@ -107,6 +107,9 @@ type candidate struct {
 	compound bool
 	// nounCompound is a compound whose modifiers are all nouns ("job loss").
 	nounCompound bool
+	// part is a two-word part of a longer compound: kept only if it recurs
+	// or the corpus has it.
+	part bool
 	// covering marks a term the writer set apart (quoted, emphasised) or an
 	// acronym's expansion: the shorter phrases found inside it are not concepts.
 	covering bool
@@ -457,6 +460,9 @@ func (st *episodeState) keepRules(c candidate, lex *Lexicon) (bool, string) {
 		}
 		return false, "a common word mentioned once"
 	}
+	if c.part {
+		return recurs, "part of a longer compound; kept only if it recurs"
+	}
 	head := words[len(words)-1]
 	if (genericNouns[head] || agentNoun(head)) && !(c.nounCompound && !vagueWords[words[0]] && !genericNouns[words[0]]) {
 		// "personal experience", "social impact": description, unless it recurs.
@@ -477,7 +483,7 @@ func (st *episodeState) keepRules(c candidate, lex *Lexicon) (bool, string) {
 // actors, creators): roles, rarely the concept a note is about.
 func agentNoun(w string) bool {
 	w = singular(w)
-	for _, suf := range []string{"er", "or", "ist", "ian", "ant", "ent"} {
+	for _, suf := range []string{"er", "or", "ist", "ian"} {
 		if strings.HasSuffix(w, suf) && len(w) > len(suf)+3 {
 			return !technical(w)
 		}
