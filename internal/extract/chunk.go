@@ -198,6 +198,15 @@ func (st *episodeState) nameRuns(s string) [][]int {
 			}
 			break
 		}
+		// A run does not start with a verb or a small word ("Co-founded the Center ...").
+		for i < j {
+			lw := strings.ToLower(s[idx[i][0]:idx[i][1]])
+			if stopwords[lw] || connectors[lw] || titleVerbs[lw] || strings.HasSuffix(lw, "ed") || strings.HasSuffix(lw, "ing") {
+				i++
+				continue
+			}
+			break
+		}
 		var words []string
 		var offs []int
 		for k := i; k < j; k++ {
