@@ -34,6 +34,7 @@ Policy
 - A citizen's dividend was floated as a way to share automation gains.
 - Great insights everywhere, and the flywheel effect came up once.
 - The hosts discussed Moloch briefly.
+- Every policy has trade-offs.
 `
 
 func TestLexiconPinsMergesRenamesBans(t *testing.T) {
