@@ -12,8 +12,7 @@ import (
 )
 
 var (
-	sentenceEnd = regexp.MustCompile(`([.!?…]+["”’)]?|;)\s+`)
-	quoteChars  = strings.NewReplacer("“", " ", "”", " ", "\"", " ", "‘", "'", "’", "'", "«", " ", "»", " ")
+	quoteChars = strings.NewReplacer("“", " ", "”", " ", "\"", " ", "‘", "'", "’", "'", "«", " ", "»", " ")
 )
 
 // splitSentences splits a line of notes into sentences, keeping abbreviations
@@ -21,10 +20,10 @@ var (
 func splitSentences(s string) []string {
 	var out []string
 	start := 0
-	for _, m := range sentenceEnd.FindAllStringIndex(s, -1) {
+	for _, m := range sentenceBreaks(s) {
 		piece := s[start:m[0]]
 		lw := strings.ToLower(lastWord(piece))
-		if abbreviations[lw] || len(lw) == 1 && strings.HasPrefix(s[m[0]:], ".") || initials.MatchString(lw) {
+		if abbreviations[lw] || len(lw) == 1 && strings.HasPrefix(s[m[0]:], ".") || isInitials(lw+".") {
 			continue
 		}
 		if p := strings.TrimSpace(s[start:m[1]]); p != "" {
@@ -37,9 +36,6 @@ func splitSentences(s string) []string {
 	}
 	return out
 }
-
-// initials such as "B.F." or "J.R.R." end with a full stop but not a sentence.
-var initials = regexp.MustCompile(`^([a-z]\.)+[a-z]?$`)
 
 var abbreviations = set(`vs e.g i.e etc mr mrs ms dr prof st inc ltd jr sr u.s no fig approx cf al`)
 
@@ -67,7 +63,7 @@ func labelPrefix(s string) int {
 // isTitleCase reports whether most longer words of s are capitalised, as in
 // headings, where capitals say nothing about names.
 func isTitleCase(s string) bool {
-	words := wordRe.FindAllString(s, -1)
+	words := wordList(s)
 	long, caps := 0, 0
 	for _, w := range words {
 		if len(w) < 4 {
@@ -82,7 +78,7 @@ func isTitleCase(s string) bool {
 }
 
 func isShouting(s string) bool {
-	words := wordRe.FindAllString(s, -1)
+	words := wordList(s)
 	n, caps := 0, 0
 	for _, w := range words {
 		if len(w) < 2 {
@@ -113,64 +109,77 @@ func (st *episodeState) recase(s string, title bool) string {
 			}
 		}
 	}
-	offsets := wordRe.FindAllStringIndex(s, -1)
-	next := 0
-	return wordRe.ReplaceAllStringFunc(s, func(w string) string {
-		off := offsets[next][0]
-		next++
-		if keep[off] {
+	var b strings.Builder
+	last := 0
+	for _, sp := range wordSpans(s) {
+		b.WriteString(s[last:sp[0]])
+		b.WriteString(st.recaseWord(s, sp[0], sp[1], title, shout, keep))
+		last = sp[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// recaseWord is recase for the word s[off:end].
+func (st *episodeState) recaseWord(s string, off, end int, title, shout bool, keep map[int]bool) string {
+	w := s[off:end]
+	if keep[off] {
+		return w
+	}
+	if rest := s[off+len(w):]; len(rest) > 1 && rest[0] == ' ' && rest[1] >= '0' && rest[1] <= '9' && isCapitalised(w) {
+		return w // "System 1", "Web 2"
+	}
+	if isAcronym(w) && !shout {
+		return w
+	}
+	if shout {
+		if _, ok := acronyms[w]; ok {
 			return w
 		}
-		if rest := s[off+len(w):]; len(rest) > 1 && rest[0] == ' ' && rest[1] >= '0' && rest[1] <= '9' && isCapitalised(w) {
-			return w // "System 1", "Web 2"
-		}
-		if isAcronym(w) && !shout {
+		if _, ok := st.expansions[w]; ok {
 			return w
 		}
-		if shout {
-			if _, ok := acronyms[w]; ok {
-				return w
-			}
-			if _, ok := st.expansions[w]; ok {
-				return w
-			}
-			return strings.ToLower(w)
-		}
-		if !isCapitalised(w) {
-			return w
-		}
-		lw := strings.ToLower(w)
-		switch {
-		case title && titleVerbs[lw]:
-			return ";" // "X and Y Talk AI": the verb ends the names
-		case stopwords[lw], titleVerbs[lw], genericNouns[lw], weakModifiers[lw]:
-			return lw
-		case st.upper[lw] > 0 && st.upper[lw] >= st.lower[lw]:
-			return w
-		case st.lower[lw] > 0 || st.lower[singular(lw)] > 0:
-			return lw
-		case st.upperFirst[lw] > 0:
-			return w
-		case title:
-			return w
-		}
+		return strings.ToLower(w)
+	}
+	if !isCapitalised(w) {
+		return w
+	}
+	lw := strings.ToLower(w)
+	switch {
+	case title && titleVerbs[lw]:
+		return ";" // "X and Y Talk AI": the verb ends the names
+	case stopwords[lw], titleVerbs[lw], genericNouns[lw], weakModifiers[lw]:
 		return lw
-	})
+	case st.upper[lw] > 0 && st.upper[lw] >= st.lower[lw]:
+		return w
+	case st.lower[lw] > 0 || st.lower[singular(lw)] > 0:
+		return lw
+	case st.upperFirst[lw] > 0:
+		return w
+	case title:
+		return w
+	}
+	return lw
 }
 
 // lowerFirst lowercases the first word of a sentence when it is an ordinary
 // word, so the tagger does not read "Describes" or "Doctors" as names.
 func (st *episodeState) lowerFirst(s string) string {
-	loc := wordRe.FindStringIndex(s)
-	if loc == nil || loc[0] > 2 {
+	spans := wordSpans(s)
+	if len(spans) == 0 || spans[0][0] > 2 {
 		return s
 	}
+	loc := spans[0]
 	w := s[loc[0]:loc[1]]
 	lw := strings.ToLower(w)
 	if !isCapitalised(w) || isAcronym(w) || st.upper[lw] > 0 && st.upper[lw] >= st.lower[lw] || firstNames[lw] {
 		return s
 	}
-	if next := wordRe.FindString(s[loc[1]:]); next != "" && isCapitalised(next) && !isAcronym(next) && st.lower[lw] == 0 {
+	next := ""
+	if len(spans) > 1 {
+		next = s[spans[1][0]:spans[1][1]]
+	}
+	if next != "" && isCapitalised(next) && !isAcronym(next) && st.lower[lw] == 0 {
 		return s // "Adam Smith's ...": a name
 	}
 	return s[:loc[0]] + lw + s[loc[1]:]
@@ -181,7 +190,7 @@ func (st *episodeState) lowerFirst(s string) string {
 // Technology"), or a given name followed by a surname. Each run is returned as
 // the byte offsets of its words.
 func (st *episodeState) nameRuns(s string) [][]int {
-	idx := wordRe.FindAllStringIndex(s, -1)
+	idx := wordSpans(s)
 	var runs [][]int
 	for i := 0; i < len(idx); {
 		w := s[idx[i][0]:idx[i][1]]
@@ -776,7 +785,7 @@ func isWorkContext(m, line string) bool {
 		return false
 	}
 	around := strings.ToLower(line[max(0, i-30):min(len(line), i+len(m)+30)])
-	for _, w := range wordRe.FindAllString(around, -1) {
+	for _, w := range wordList(around) {
 		if workCues[w] {
 			return true
 		}

@@ -277,7 +277,19 @@ func (x *Extractor) ExtractKnown(doc *notes.Document, ep graph.Episode, known ma
 		}
 	}
 	facts.Links = links.out
-	return facts, dropped
+	// Report only what this episode dropped everywhere: a key kept in one
+	// sentence and dropped in another needs no second look.
+	keptHere := make(map[string]bool, len(facts.Mentions))
+	for _, m := range facts.Mentions {
+		keptHere[m.Concept] = true
+	}
+	out := dropped[:0]
+	for _, id := range dropped {
+		if !keptHere[id] {
+			out = append(out, id)
+		}
+	}
+	return facts, out
 }
 
 type linkKey struct {
@@ -311,29 +323,30 @@ func (l *linkSet) pairs(as, bs []candidate, typ string, strength float64, b note
 	}
 }
 
+// Cue phrases that type a relation, as whole words in a padded lowercase sentence.
 var (
-	contrastCue = regexp.MustCompile(`(?i)\b(vs\.?|versus|unlike|compared (with|to)|as opposed to|rather than|in contrast)\b`)
-	causeCue    = regexp.MustCompile(`(?i)\b(leads? to|led to|causes?|caused|drives?|driven by|results? in|because of|due to|fuels?|amplif(y|ies|ying))\b`)
-	exampleCue  = regexp.MustCompile(`(?i)\b(such as|for example|e\.g\.|for instance|like)\b`)
-	kindOfCue   = regexp.MustCompile(`(?i)\b(is|are) (a|an) (kind|type|form|example) of\b`)
+	contrastCues = []string{" vs ", " vs. ", " versus ", " unlike ", " compared with ", " compared to ", " as opposed to ", " rather than ", " in contrast "}
+	causeCues    = []string{" leads to ", " lead to ", " led to ", " cause ", " causes ", " caused ", " drive ", " drives ", " driven by ",
+		" results in ", " result in ", " because of ", " due to ", " fuel ", " fuels ", " amplify ", " amplifies ", " amplifying "}
+	kindOfCues  = []string{" is a kind of ", " is a type of ", " is a form of ", " is an example of ", " are a kind of ", " are a form of ", " is a ", " is an "}
+	exampleCues = []string{" such as ", " for example ", " e.g. ", " for instance ", " like "}
 )
 
 // relationType reads the type of a relation from the wording of a sentence.
 func relationType(s string) string {
+	p := padWords(s)
 	switch {
-	case contrastCue.MatchString(s):
+	case containsPhrase(p, contrastCues):
 		return graph.RelContrast
-	case causeCue.MatchString(s):
+	case containsPhrase(p, causeCues):
 		return graph.RelCause
-	case kindOfCue.MatchString(s):
+	case containsPhrase(p, kindOfCues[:6]):
 		return graph.RelKindOf
-	case exampleCue.MatchString(s):
+	case containsPhrase(p, exampleCues):
 		return graph.RelExample
 	}
 	return graph.RelCooccurs
 }
-
-var wordRe = regexp.MustCompile(`[\p{L}][\p{L}\p{N}'’-]*`)
 
 // learnCase records how each word is written mid-sentence in ordinary lines, so
 // Title Case headings can be read with their words' usual case.
@@ -350,7 +363,7 @@ func (st *episodeState) learnCase(doc *notes.Document) {
 			if isTitleCase(sent) {
 				continue
 			}
-			words := wordRe.FindAllString(sent, -1)
+			words := wordList(sent)
 			for i, w := range words {
 				if isAcronym(w) {
 					continue
@@ -504,7 +517,7 @@ var numbered = regexp.MustCompile(`^(part|chapter|section|step|episode|ep|segmen
 
 // isFiller reports whether a key contains a note-taking filler phrase.
 func isFiller(key string) bool {
-	if numbered.MatchString(key) {
+	if strings.IndexByte(key, ' ') > 0 && numbered.MatchString(key) {
 		return true
 	}
 	k := " " + key + " "

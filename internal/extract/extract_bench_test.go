@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/topicgraph/topicgraph/internal/graph"
@@ -60,5 +61,36 @@ func benchmarkFiles(b *testing.B, dir string) {
 			}
 			x.Extract(doc, graph.Episode{ID: f.path})
 		}
+	}
+}
+
+// BenchmarkExtract1000SeedEpisodes is issue #4's speed bar: 1,000 episodes
+// the size of the seed notes (here, the seed itself 1,000 times, parsed and
+// extracted with ExtractAll on all cores). Reported per 1,000 episodes.
+func BenchmarkExtract1000SeedEpisodes(b *testing.B) {
+	paths, _ := filepath.Glob(filepath.Join(sharedDir, "seeds", "*"))
+	if len(paths) == 0 {
+		b.Fatal("no seed notes")
+	}
+	data, err := os.ReadFile(paths[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, err := New(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)) * 1000)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		srcs := make([]Source, 1000)
+		for j := range srcs {
+			doc, err := notes.Parse(paths[0], data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			srcs[j] = Source{Doc: doc, Episode: graph.Episode{ID: strconv.Itoa(j)}}
+		}
+		x.ExtractAll(srcs, nil, 0, nil)
 	}
 }
