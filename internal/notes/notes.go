@@ -430,42 +430,63 @@ func stripMarkup(s string, markdown bool) (string, []string) {
 			marked = append(marked, t)
 		}
 	}
-	s = wikiLink.ReplaceAllStringFunc(s, func(m string) string {
-		sm := wikiLink.FindStringSubmatch(m)
-		keep(sm[1])
-		if sm[2] != "" {
-			return sm[2]
-		}
-		return sm[1]
-	})
-	if markdown {
-		s = autoLink.ReplaceAllString(s, "$1")
-		s = mdLink.ReplaceAllStringFunc(s, func(m string) string {
-			sm := mdLink.FindStringSubmatch(m)
+	// Each pattern runs only where its marker occurs: most lines have none.
+	if strings.Contains(s, "[[") {
+		s = wikiLink.ReplaceAllStringFunc(s, func(m string) string {
+			sm := wikiLink.FindStringSubmatch(m)
 			keep(sm[1])
+			if sm[2] != "" {
+				return sm[2]
+			}
 			return sm[1]
 		})
-		s = codeSpan.ReplaceAllString(s, "$1")
-		s = bold.ReplaceAllStringFunc(s, func(m string) string {
-			sm := bold.FindStringSubmatch(m)
-			keep(sm[2])
-			return sm[2]
-		})
-		s = italic.ReplaceAllStringFunc(s, func(m string) string {
-			sm := italic.FindStringSubmatch(m)
-			keep(sm[2])
-			return sm[1] + sm[2] + sm[3]
-		})
-		s = htmlTag.ReplaceAllString(s, "")
-		s = hashTag.ReplaceAllStringFunc(s, func(m string) string {
-			sm := hashTag.FindStringSubmatch(m)
-			keep(strings.NewReplacer("-", " ", "_", " ").Replace(sm[2]))
-			return sm[1] + sm[2]
-		})
 	}
-	s = bareURL.ReplaceAllString(s, "")
-	for _, m := range quoted.FindAllStringSubmatch(s, -1) {
-		keep(m[1])
+	if markdown {
+		if strings.Contains(s, "<http") {
+			s = autoLink.ReplaceAllString(s, "$1")
+		}
+		if strings.Contains(s, "](") {
+			s = mdLink.ReplaceAllStringFunc(s, func(m string) string {
+				sm := mdLink.FindStringSubmatch(m)
+				keep(sm[1])
+				return sm[1]
+			})
+		}
+		if strings.Contains(s, "`") {
+			s = codeSpan.ReplaceAllString(s, "$1")
+		}
+		if strings.Contains(s, "**") || strings.Contains(s, "__") {
+			s = bold.ReplaceAllStringFunc(s, func(m string) string {
+				sm := bold.FindStringSubmatch(m)
+				keep(sm[2])
+				return sm[2]
+			})
+		}
+		if strings.ContainsAny(s, "*_") {
+			s = italic.ReplaceAllStringFunc(s, func(m string) string {
+				sm := italic.FindStringSubmatch(m)
+				keep(sm[2])
+				return sm[1] + sm[2] + sm[3]
+			})
+		}
+		if strings.Contains(s, "<") {
+			s = htmlTag.ReplaceAllString(s, "")
+		}
+		if strings.Contains(s, "#") {
+			s = hashTag.ReplaceAllStringFunc(s, func(m string) string {
+				sm := hashTag.FindStringSubmatch(m)
+				keep(strings.NewReplacer("-", " ", "_", " ").Replace(sm[2]))
+				return sm[1] + sm[2]
+			})
+		}
+	}
+	if strings.Contains(s, "://") {
+		s = bareURL.ReplaceAllString(s, "")
+	}
+	if strings.ContainsAny(s, "\"“”") {
+		for _, m := range quoted.FindAllStringSubmatch(s, -1) {
+			keep(m[1])
+		}
 	}
 	return strings.TrimSpace(spaceRuns.ReplaceAllString(s, " ")), marked
 }
