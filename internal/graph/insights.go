@@ -42,6 +42,13 @@ type Insights struct {
 	episodeNorm  []float64
 	// adjacency[i] lists concept i's relations, strongest first, then by neighbour id.
 	adjacency [][]adjacent
+	// conceptEvidence[i][k] and relationEvidence[r][k] are the episode
+	// positions of the k-th evidence line of concept i and relation r (-1 for
+	// an episode the graph lacks); relationEnds[r] are the concept positions of
+	// relation r's ends (-1, -1 when it cannot be walked).
+	conceptEvidence  [][]int32
+	relationEvidence [][]int32
+	relationEnds     [][2]int
 
 	themes        []themeInfo
 	themeAt       map[int]int // community number -> position in themes
@@ -132,6 +139,7 @@ func NewInsights(g *Graph) *Insights {
 		conceptAt:       make(map[string]int, len(g.Concepts)),
 		episodeAt:       make(map[string]int, len(g.Episodes)),
 		conceptEpisodes: make([][]episodeCount, len(g.Concepts)),
+		conceptEvidence: make([][]int32, len(g.Concepts)),
 		episodeTerms:    make([][]episodeTerm, len(g.Episodes)),
 		episodeNorm:     make([]float64, len(g.Episodes)),
 		adjacency:       make([][]adjacent, len(g.Concepts)),
@@ -184,11 +192,15 @@ func (in *Insights) indexMentions() {
 			in.conceptAt[c.ID] = i
 		}
 		touched = touched[:0]
-		for _, ev := range c.Evidence {
+		at := make([]int32, len(c.Evidence))
+		in.conceptEvidence[i] = at
+		for k, ev := range c.Evidence {
 			j, ok := in.episodeAt[ev.Episode]
 			if !ok {
+				at[k] = -1
 				continue // evidence from an episode the graph does not list
 			}
+			at[k] = int32(j)
 			if counts[j] == 0 {
 				touched = append(touched, j)
 			}
@@ -221,12 +233,25 @@ func (in *Insights) indexMentions() {
 
 func (in *Insights) indexRelations() {
 	g := in.graph
+	in.relationEvidence = make([][]int32, len(g.Relations))
+	in.relationEnds = make([][2]int, len(g.Relations))
 	for r, rel := range g.Relations {
+		at := make([]int32, len(rel.Evidence))
+		for k, ev := range rel.Evidence {
+			if j, ok := in.episodeAt[ev.Episode]; ok {
+				at[k] = int32(j)
+			} else {
+				at[k] = -1
+			}
+		}
+		in.relationEvidence[r] = at
+		in.relationEnds[r] = [2]int{-1, -1}
 		s, okS := in.conceptAt[rel.Source]
 		t, okT := in.conceptAt[rel.Target]
 		if !okS || !okT || s == t {
 			continue
 		}
+		in.relationEnds[r] = [2]int{s, t}
 		in.adjacency[s] = append(in.adjacency[s], adjacent{concept: t, relation: r})
 		in.adjacency[t] = append(in.adjacency[t], adjacent{concept: s, relation: r})
 	}

@@ -220,7 +220,7 @@ func (in *Insights) EpisodeGraph(id string) (*Graph, error) {
 	}
 	keep := make([]bool, len(in.graph.Episodes))
 	keep[j] = true
-	sub := restrict(in.graph, keep)
+	sub := in.restrict(keep)
 	Analyze(sub)
 	return sub, nil
 }

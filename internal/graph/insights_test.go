@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/topicgraph/topicgraph/internal/graph"
@@ -648,4 +649,28 @@ func TestInsightsAreDeterministic(t *testing.T) {
 			t.Fatalf("results differ between runs:\n%s\n%s", got, want)
 		}
 	}
+}
+
+// TestConcurrentWindows runs window queries from several goroutines; with
+// -race it checks the window cache's locking.
+func TestConcurrentWindows(t *testing.T) {
+	in, _ := newTestInsights(t)
+	specs := []graph.WindowSpec{{From: "2024"}, {To: "2024-02"}, {From: "2024-03"}, {}, {FromEpisode: "e2"}}
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 20 {
+				a, b := specs[(w+k)%len(specs)], specs[(w+2*k)%len(specs)]
+				if _, err := in.Changes(a, b, 3); err != nil {
+					t.Error(err)
+				}
+				if _, err := in.WindowOf(b); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -96,7 +96,7 @@ func (in *Insights) window(spec WindowSpec) (*windowEntry, error) {
 		}
 		delete(c.entries, oldest)
 	}
-	e := &windowEntry{used: c.clock, sub: restrict(in.graph, keep)}
+	e := &windowEntry{used: c.clock, sub: in.restrict(keep)}
 	c.entries[spec] = e
 	return e, nil
 }
@@ -168,71 +168,87 @@ func compareDatePrefix(a, b string) int {
 	return strings.Compare(a[:n], b[:n])
 }
 
-// restrict returns a copy of g keeping only the episodes marked in keep (by
-// position) and the evidence, concepts and relations that remain. Scores are
-// left zero. Relation weights and concept mention counts are scaled by the
-// share of their evidence lines kept.
-func restrict(g *Graph, keep []bool) *Graph {
-	kept := make(map[string]bool, len(g.Episodes))
+// restrict returns a copy of the graph keeping only the episodes marked in
+// keep (by position) and the evidence, concepts and relations that remain.
+// Scores are left zero. Relation weights and concept mention counts are scaled
+// by the share of their evidence lines kept. Slices that keep all their items
+// are shared with the full graph rather than copied.
+func (in *Insights) restrict(keep []bool) *Graph {
+	g := in.graph
 	sub := &Graph{Episodes: []Episode{}, Concepts: []Concept{}, Relations: []Relation{}}
 	for j, e := range g.Episodes {
 		if keep[j] {
-			kept[e.ID] = true
 			sub.Episodes = append(sub.Episodes, e)
 		}
 	}
-	filter := func(ev []Evidence) []Evidence {
-		var out []Evidence
-		for _, e := range ev {
-			if kept[e.Episode] {
-				out = append(out, e)
-			}
-		}
-		return out
-	}
-	episodesOf := func(ids []string) []string {
-		out := []string{}
-		for _, id := range ids {
-			if kept[id] {
-				out = append(out, id)
-			}
-		}
-		return out
-	}
-	present := make(map[string]bool)
-	for _, c := range g.Concepts {
-		ev := filter(c.Evidence)
+	present := make([]bool, len(g.Concepts))
+	for i := range g.Concepts {
+		c := &g.Concepts[i]
+		ev, episodes, all := in.keptEvidence(c.Evidence, c.Episodes, in.conceptEvidence[i], keep)
 		if len(ev) == 0 {
 			continue
 		}
-		present[c.ID] = true
+		present[i] = true
 		mentions := c.Mentions
-		if len(ev) < len(c.Evidence) {
+		if !all {
 			mentions = max(1, int(math.Round(float64(c.Mentions)*float64(len(ev))/float64(len(c.Evidence)))))
 		}
 		sub.Concepts = append(sub.Concepts, Concept{
 			ID: c.ID, Label: c.Label, Kind: c.Kind, Aliases: nonNil(c.Aliases),
-			Episodes: episodesOf(c.Episodes), Mentions: mentions, Evidence: ev,
+			Episodes: episodes, Mentions: mentions, Evidence: ev,
 		})
 	}
-	for _, r := range g.Relations {
-		if !present[r.Source] || !present[r.Target] {
+	for r := range g.Relations {
+		ends := in.relationEnds[r]
+		if ends[0] < 0 || !present[ends[0]] || !present[ends[1]] {
 			continue
 		}
-		ev := filter(r.Evidence)
+		rel := &g.Relations[r]
+		ev, episodes, all := in.keptEvidence(rel.Evidence, rel.Episodes, in.relationEvidence[r], keep)
 		if len(ev) == 0 {
 			continue
 		}
-		weight := r.Weight
-		if len(ev) < len(r.Evidence) {
-			weight *= float64(len(ev)) / float64(len(r.Evidence))
+		weight := rel.Weight
+		if !all {
+			weight *= float64(len(ev)) / float64(len(rel.Evidence))
 		}
 		sub.Relations = append(sub.Relations, Relation{
-			Source: r.Source, Target: r.Target, Type: r.Type, Weight: weight,
-			Episodes: episodesOf(r.Episodes), Evidence: ev,
+			Source: rel.Source, Target: rel.Target, Type: rel.Type, Weight: weight,
+			Episodes: episodes, Evidence: ev,
 		})
 	}
 	return sub
+}
+
+// keptEvidence filters evidence to the kept episodes; at[k] is the episode
+// position of ev[k] (-1 when unknown). It returns the kept lines, their
+// episodes (distinct, in evidence order, which Build sorts by id) and whether
+// everything was kept, in which case ev and episodes themselves are returned.
+func (in *Insights) keptEvidence(ev []Evidence, episodes []string, at []int32, keep []bool) ([]Evidence, []string, bool) {
+	kept := 0
+	for _, j := range at {
+		if j >= 0 && keep[j] {
+			kept++
+		}
+	}
+	switch {
+	case kept == 0:
+		return nil, nil, false
+	case kept == len(ev):
+		return ev, nonNil(episodes), true
+	}
+	outEv := make([]Evidence, 0, kept)
+	outEp := []string{}
+	for k, j := range at {
+		if j < 0 || !keep[j] {
+			continue
+		}
+		outEv = append(outEv, ev[k])
+		if n := len(outEp); n == 0 || outEp[n-1] != ev[k].Episode {
+			outEp = append(outEp, ev[k].Episode)
+		}
+	}
+	return outEv, outEp, false
 }
 
 // ChangeResult compares concept PageRank between two windows.
