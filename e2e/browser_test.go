@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/png"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,20 +26,22 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// The test drives the page the way a reader would: click a node, search,
-// follow a neighbour, find a path, filter by episode. Which concepts it uses is
-// worked out from the API first, so the test follows the example notes as they
-// change instead of hard-coding their vocabulary.
+// The test drives the page the way an analyst would: click a node, search,
+// open a link's evidence, go back, find paths, compare two episodes, filter,
+// follow permalinks and export. Which concepts it uses is worked out from the
+// API first, so the test follows the example notes as they change instead of
+// hard-coding their vocabulary. Any JavaScript error fails it.
 func TestBrowserExploresTheGraph(t *testing.T) {
 	base := startExplorer(t)
 	plan := planFromAPI(t, base)
+	shots := os.Getenv("E2E_SCREENSHOTS") // a directory for docs/screenshots, when set
 
 	ctx, jsErrors := startBrowser(t)
 
 	do(t, ctx, "open the page and wait for the first render",
 		chromedp.EmulateViewport(1280, 800),
 		chromedp.Navigate(base+"/"),
-		waitFor(`window.__graphReady === true && document.body.dataset.ready === "true"`),
+		waitRoute(""),
 	)
 
 	hasWebGL := eval[bool](t, ctx, "check the graph is drawn with WebGL", `(() => {
@@ -60,6 +63,7 @@ func TestBrowserExploresTheGraph(t *testing.T) {
 	if coloured := colouredPixels(t, viewport, box); coloured < 500 {
 		t.Fatalf("the graph area has only %d pixels in node colours: nothing seems drawn", coloured)
 	}
+	screenshot(t, ctx, shots, "graph")
 
 	// Click the most central concept where sigma draws it.
 	at := eval[struct{ X, Y float64 }](t, ctx, "locate a node on screen", fmt.Sprintf(`(() => {
@@ -70,6 +74,7 @@ func TestBrowserExploresTheGraph(t *testing.T) {
 	})()`, plan.clicked.ID))
 	do(t, ctx, "click the node",
 		chromedp.MouseClickXY(at.X, at.Y),
+		waitRoute("#/concept/"+urlPathEscape(plan.clicked.ID)),
 		waitText(`[data-testid="panel-label"]`, plan.clicked.Label),
 	)
 
@@ -78,16 +83,19 @@ func TestBrowserExploresTheGraph(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#search"), plan.searched.Label),
 		waitFor(activeSuggestionIs("#search", plan.searched.ID)),
 		chromedp.KeyEvent(kb.Enter),
+		waitRoute("#/concept/"+urlPathEscape(plan.searched.ID)),
 		waitText(`[data-testid="panel-label"]`, plan.searched.Label),
 	)
 	panel := eval[struct {
 		Kind       string
 		Neighbours []string
 		Evidence   int
+		Bars       int
 	}](t, ctx, "read the panel", `({
 		Kind: document.querySelector('[data-testid="panel-kind"]').textContent,
 		Neighbours: [...document.querySelectorAll('[data-testid="neighbour"]')].map(b => b.dataset.id),
 		Evidence: document.querySelectorAll('[data-testid="panel-evidence"] [data-testid="evidence"]').length,
+		Bars: document.querySelectorAll('[data-testid="timeline"] rect').length,
 	})`)
 	if panel.Kind != plan.searched.Kind {
 		t.Errorf("panel kind = %q, want %q", panel.Kind, plan.searched.Kind)
@@ -98,13 +106,32 @@ func TestBrowserExploresTheGraph(t *testing.T) {
 	if panel.Evidence == 0 {
 		t.Error("panel shows no evidence lines")
 	}
+	if panel.Bars != plan.searchedEpisodes {
+		t.Errorf("timeline has %d bars, want one per episode of %q: %d", panel.Bars, plan.searched.ID, plan.searchedEpisodes)
+	}
+	screenshot(t, ctx, shots, "concept")
 
-	do(t, ctx, "follow a neighbour",
-		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-testid="neighbour"][data-id=%q]`, plan.neighbour.ID))),
-		waitText(`[data-testid="panel-label"]`, plan.neighbour.Label),
+	a, b := plan.searched.ID, plan.neighbour.ID
+	if b < a {
+		a, b = b, a
+	}
+	do(t, ctx, "open the evidence of a link",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-testid="link-evidence-open"][data-id=%q]`, plan.neighbour.ID))),
+		waitRoute("#/link/"+urlPathEscape(plan.searched.ID)+"/"+urlPathEscape(plan.neighbour.ID)),
+	)
+	rows := eval[int](t, ctx, "count the link's evidence", `document.querySelectorAll('[data-testid="link-evidence"] [data-testid="evidence"]').length`)
+	if rows != plan.neighbourEvidence {
+		t.Errorf("the link's evidence table has %d rows, want %d", rows, plan.neighbourEvidence)
+	}
+	screenshot(t, ctx, shots, "link-evidence")
+
+	do(t, ctx, "go back to the concept",
+		chromedp.NavigateBack(),
+		waitRoute("#/concept/"+urlPathEscape(plan.searched.ID)),
+		waitText(`[data-testid="panel-label"]`, plan.searched.Label),
 	)
 
-	do(t, ctx, "find a path",
+	do(t, ctx, "find paths",
 		chromedp.SendKeys(chromedp.CSS("#path-from"), plan.pathFrom.Label),
 		waitFor(activeSuggestionIs("#path-from", plan.pathFrom.ID)),
 		chromedp.KeyEvent(kb.Enter),
@@ -112,15 +139,18 @@ func TestBrowserExploresTheGraph(t *testing.T) {
 		waitFor(activeSuggestionIs("#path-to", plan.pathTo.ID)),
 		chromedp.KeyEvent(kb.Enter),
 		chromedp.Click(chromedp.CSS("#path-find")),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="hop"]`)),
+		waitRoute("#/path/"+urlPathEscape(plan.pathFrom.ID)+"/"+urlPathEscape(plan.pathTo.ID)),
 	)
-	hops := eval[int](t, ctx, "count the hops", `document.querySelectorAll('[data-testid="hop"]').length`)
-	if hops != plan.pathHops {
-		t.Errorf("path %s → %s shows %d hops, want %d", plan.pathFrom.ID, plan.pathTo.ID, hops, plan.pathHops)
-	}
-	hopEvidence := eval[int](t, ctx, "count the hops' evidence", `document.querySelectorAll('[data-testid="hop"] [data-testid="evidence"]').length`)
-	if hopEvidence < hops {
-		t.Errorf("the path's %d hops show %d evidence lines; want at least one each", hops, hopEvidence)
+	paths := eval[struct {
+		Paths, FirstHops, HopsWithEvidence int
+	}](t, ctx, "read the paths", `(() => {
+		const first = document.querySelector('[data-testid="path"]');
+		const hops = first ? [...first.querySelectorAll('[data-testid="hop"]')] : [];
+		return {Paths: document.querySelectorAll('[data-testid="path"]').length, FirstHops: hops.length,
+			HopsWithEvidence: hops.filter(h => h.querySelector('[data-testid="evidence"]')).length};
+	})()`)
+	if paths.Paths != plan.paths || paths.FirstHops != plan.pathHops || paths.HopsWithEvidence != paths.FirstHops {
+		t.Errorf("paths view shows %+v; want %d paths, the first of %d hops, each with evidence", paths, plan.paths, plan.pathHops)
 	}
 	highlighted := eval[[]string](t, ctx, "read the highlighted path", `(() => {
 		const s = window.__sigma;
@@ -129,41 +159,99 @@ func TestBrowserExploresTheGraph(t *testing.T) {
 	if len(highlighted) != plan.pathHops+1 {
 		t.Errorf("graph highlights %d nodes %v, want the %d on the path", len(highlighted), highlighted, plan.pathHops+1)
 	}
+	screenshot(t, ctx, shots, "paths")
+
+	do(t, ctx, "compare two episodes",
+		chromedp.Click(chromedp.CSS(`[data-testid="nav-compare"]`)),
+		waitRoute("#/compare"),
+		chromedp.SetValue(chromedp.CSS("#compare-a"), plan.compareA),
+		chromedp.SetValue(chromedp.CSS("#compare-b"), plan.compareB),
+		chromedp.Click(chromedp.CSS(`[data-testid="compare-go"]`)),
+		waitRoute("#/compare/"+urlPathEscape(plan.compareA)+"/"+urlPathEscape(plan.compareB)),
+	)
+	shared := eval[int](t, ctx, "count shared concepts", `document.querySelectorAll('[data-testid="shared"] li').length`)
+	if shared != min(plan.compareShared, 60) {
+		t.Errorf("comparison lists %d shared concepts, want %d", shared, plan.compareShared)
+	}
+	screenshot(t, ctx, shots, "compare")
 
 	const countVisible = `(() => {
 		const s = window.__sigma;
 		return s.getGraph().filterNodes(n => !s.getNodeDisplayData(n).hidden).length;
 	})()`
-	do(t, ctx, "filter by episode", chooseEpisode(plan.episode.ID))
+	do(t, ctx, "filter by episode", chooseEpisode(plan.episode.ID), waitFor(`document.body.dataset.route.includes("episode=")`), waitRoute(""))
 	if got := eval[int](t, ctx, "count the filtered concepts", countVisible); got != plan.episode.Concepts {
 		t.Errorf("filtered to episode %s the graph shows %d concepts, want %d", plan.episode.ID, got, plan.episode.Concepts)
 	}
-	do(t, ctx, "show all episodes again", chooseEpisode(""))
+	exportURL := eval[string](t, ctx, "read the export link", `document.querySelector('[data-testid="export-gexf"]').getAttribute("href")`)
+	if !strings.Contains(exportURL, "episode="+plan.episode.ID) || !strings.Contains(exportURL, "format=gexf") {
+		t.Errorf("GEXF export link %q does not carry the filter", exportURL)
+	}
+	exported := download(t, base+exportURL)
+	if got := strings.Count(exported, "<node "); got != plan.episode.Concepts {
+		t.Errorf("on-screen GEXF has %d nodes, want the %d on screen", got, plan.episode.Concepts)
+	}
+	do(t, ctx, "export a PNG of the view",
+		chromedp.Evaluate[chromedp.Void](`window.__lastPNG = null`),
+		chromedp.Click(chromedp.CSS(`[data-testid="export"] summary`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="export-png"]`)),
+		waitFor(`window.__lastPNG !== null`),
+	)
+	if inked := eval[int](t, ctx, "read the PNG", `window.__lastPNG.inked`); inked < 500 {
+		t.Errorf("the PNG export has %d pixels off the background: the picture is blank", inked)
+	}
+	do(t, ctx, "go back to all episodes", chromedp.NavigateBack(), waitRoute("#/compare/"+urlPathEscape(plan.compareA)+"/"+urlPathEscape(plan.compareB)))
 	if got := eval[int](t, ctx, "count all concepts", countVisible); got != plan.concepts {
-		t.Errorf("with all episodes the graph shows %d concepts, want %d", got, plan.concepts)
+		t.Errorf("back with all episodes the graph shows %d concepts, want %d", got, plan.concepts)
 	}
 
-	if path := os.Getenv("E2E_SCREENSHOT"); path != "" {
-		do(t, ctx, "select a concept for the screenshot",
-			chromedp.Click(chromedp.CSS("#path-clear")),
-			waitFor(`document.querySelector("#path-result").hidden`),
-			pressKey("/", "Slash", 191),
-			chromedp.SendKeys(chromedp.CSS("#search"), plan.searched.Label),
-			waitFor(activeSuggestionIs("#search", plan.searched.ID)),
-			chromedp.KeyEvent(kb.Enter),
-			waitText(`[data-testid="panel-label"]`, plan.searched.Label),
-			waitFor(`!window.__sigma.getCamera().isAnimated()`),
-		)
-		shot := run(t, ctx, "take the screenshot", chromedp.CaptureScreenshot())
-		if err := os.WriteFile(path, shot, 0o644); err != nil {
-			t.Fatalf("write screenshot: %v", err)
-		}
-		t.Logf("screenshot written to %s", path)
+	do(t, ctx, "follow a permalink to the themes",
+		chromedp.Navigate(base+"/#/themes?size=degree"),
+		waitRoute("#/themes?size=degree"),
+		waitFor(`document.querySelectorAll('[data-testid="theme"]').length > 0`),
+	)
+	if size := eval[string](t, ctx, "read the size control", `document.querySelector("#f-size").value`); size != "degree" {
+		t.Errorf("permalink size=degree leaves the control at %q", size)
 	}
+	screenshot(t, ctx, shots, "themes")
+	for _, view := range []string{"gaps", "bridges", "recurring", "episodes/" + urlPathEscape(plan.compareA)} {
+		do(t, ctx, "open "+view, chromedp.Navigate(base+"/#/"+view), waitRoute("#/"+view))
+		if msg := eval[string](t, ctx, "check "+view, `document.querySelector('[data-testid="view-error"]')?.textContent || ""`); msg != "" {
+			t.Errorf("view %s: %s", view, msg)
+		}
+		screenshot(t, ctx, shots, strings.SplitN(view, "/", 2)[0])
+	}
+	do(t, ctx, "Esc closes the panel", chromedp.KeyEvent(kb.Escape), waitRoute("#/"), waitFor(`document.querySelector("#panel").hidden`))
 
 	for _, msg := range jsErrors() {
 		t.Errorf("JavaScript error: %s", msg)
 	}
+}
+
+// waitRoute waits until the page has finished showing the view of a hash
+// ("" for whatever the page opened on).
+func waitRoute(hash string) chromedp.Action[chromedp.Void] {
+	check := `window.__graphReady === true && document.body.dataset.ready === "true" && !document.querySelector("#panel").hasAttribute("aria-busy")`
+	if hash != "" {
+		check += fmt.Sprintf(` && document.body.dataset.route === %q && location.hash === %q`, hash, hash)
+	}
+	return waitFor(check)
+}
+
+// screenshot saves the viewport as dir/name.png when dir is set, once the
+// camera has stopped moving.
+func screenshot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	if dir == "" {
+		return
+	}
+	do(t, ctx, "settle for the screenshot", waitFor(`!window.__sigma.getCamera().isAnimated()`))
+	shot := run(t, ctx, "take the screenshot "+name, chromedp.CaptureScreenshot())
+	path := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		t.Fatalf("write screenshot: %v", err)
+	}
+	t.Logf("screenshot written to %s", path)
 }
 
 // stepTimeout bounds each step, so a page that never gets there fails the
@@ -251,8 +339,8 @@ func activeSuggestionIs(input, id string) string {
 // select gets the value, then the change event.
 func chooseEpisode(id string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
-		chromedp.SetValue(chromedp.CSS("#episode-filter"), id),
-		chromedp.Evaluate[chromedp.Void](`document.querySelector("#episode-filter").dispatchEvent(new Event("change", {bubbles: true}))`),
+		chromedp.SetValue(chromedp.CSS("#f-episode"), id),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#f-episode").dispatchEvent(new Event("change", {bubbles: true}))`),
 	)
 }
 
@@ -373,7 +461,15 @@ type plan struct {
 	pathFrom  concept
 	pathTo    concept
 	pathHops  int
-	episode   struct {
+	paths     int // how many of the k=3 shortest paths exist
+	// searchedEpisodes is how many episodes mention searched (its timeline's
+	// bars); neighbourEvidence the lines linking it to neighbour.
+	searchedEpisodes  int
+	neighbourEvidence int
+	// compareA and compareB are the two episodes sharing most concepts.
+	compareA, compareB string
+	compareShared      int
+	episode            struct {
 		ID       string
 		Concepts int
 	}
@@ -425,13 +521,19 @@ func planFromAPI(t *testing.T, base string) plan {
 	p.searched = concepts[1]
 
 	var detail struct {
-		Neighbours []concept `json:"neighbours"`
+		Neighbours []struct {
+			concept
+			Evidence []json.RawMessage `json:"evidence"`
+		} `json:"neighbours"`
+		Episodes []json.RawMessage `json:"episodes"`
 	}
 	getJSON(t, base+"/api/concepts/"+urlPathEscape(p.searched.ID), &detail)
 	if len(detail.Neighbours) == 0 {
 		t.Fatalf("concept %q has no neighbours", p.searched.ID)
 	}
-	p.neighbour = detail.Neighbours[0]
+	p.neighbour = detail.Neighbours[0].concept
+	p.neighbourEvidence = len(detail.Neighbours[0].Evidence)
+	p.searchedEpisodes = len(detail.Episodes)
 
 	// Breadth-first from the most central concept; the path goes to the first
 	// concept (in PageRank order) at the greatest distance up to 3 hops.
@@ -461,6 +563,11 @@ func planFromAPI(t *testing.T, base string) plan {
 	if p.pathHops < 2 {
 		t.Fatalf("no concept is 2 or 3 hops from %q; the example notes are too small for the path test", p.clicked.ID)
 	}
+	var paths struct {
+		Paths []json.RawMessage `json:"paths"`
+	}
+	getJSON(t, base+"/api/paths?k=3&from="+url.QueryEscape(p.pathFrom.ID)+"&to="+url.QueryEscape(p.pathTo.ID), &paths)
+	p.paths = len(paths.Paths)
 
 	var episodes struct {
 		Episodes []struct {
@@ -477,7 +584,33 @@ func planFromAPI(t *testing.T, base string) plan {
 	if p.episode.ID == "" {
 		t.Fatal("no episode holds some but not all concepts; the filter test needs one")
 	}
+	var similar struct {
+		Similar []struct {
+			ID             string `json:"id"`
+			SharedConcepts int    `json:"shared_concepts"`
+		} `json:"similar"`
+	}
+	getJSON(t, base+"/api/episodes/"+urlPathEscape(episodes.Episodes[0].ID), &similar)
+	if len(similar.Similar) == 0 {
+		t.Fatalf("episode %s is like no other; the comparison test needs a pair", episodes.Episodes[0].ID)
+	}
+	p.compareA, p.compareB, p.compareShared = episodes.Episodes[0].ID, similar.Similar[0].ID, similar.Similar[0].SharedConcepts
 	return p
+}
+
+// download fetches a URL and returns its body as text.
+func download(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	var body bytes.Buffer
+	if _, err := body.ReadFrom(resp.Body); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %v", url, resp.Status, err)
+	}
+	return body.String()
 }
 
 func getJSON(t *testing.T, url string, into any) {

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/topicgraph/topicgraph/internal/graph"
@@ -139,5 +140,33 @@ func TestAnalysisErrors(t *testing.T) {
 	before := newTestServer(t, httpapi.NewSnapshot(nil, nil))
 	for _, path := range []string{"/api/themes", "/api/gaps", "/api/bridges", "/api/recurring", "/api/compare?a=x&b=y", "/api/paths?from=a&to=b", "/api/window?from=2024", "/api/changes?a_from=1&b_from=2"} {
 		wantError(t, before, path, http.StatusServiceUnavailable, graph.EUNAVAILABLE)
+	}
+}
+
+// TestOpenAPIDescribesEveryRoute checks the served OpenAPI document against
+// the router: every /api route has a path entry, and nothing else does.
+func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	srv := newTestServer(t, httpapi.NewStaticSnapshot(analysedGraph()))
+	var doc struct {
+		OpenAPI string                    `json:"openapi"`
+		Paths   map[string]map[string]any `json:"paths"`
+	}
+	get(t, srv, "/api/openapi.json", http.StatusOK, &doc)
+	if doc.OpenAPI != "3.0.3" {
+		t.Errorf("openapi = %q", doc.OpenAPI)
+	}
+	routes := httpapi.APIRoutes()
+	if len(routes) < 15 {
+		t.Fatalf("APIRoutes = %v, want every endpoint", routes)
+	}
+	for _, route := range routes {
+		if _, ok := doc.Paths[route]["get"]; !ok {
+			t.Errorf("OpenAPI document lacks GET %s", route)
+		}
+	}
+	for path := range doc.Paths {
+		if !slices.Contains(routes, path) {
+			t.Errorf("OpenAPI document describes %s, which is not routed", path)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"io/fs"
 	"log/slog"
+	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 )
@@ -35,4 +37,19 @@ func addRoutes(r chi.Router, snap *Snapshot, static fs.FS, logger *slog.Logger) 
 	})
 	r.Get("/*", handleStatic(static).ServeHTTP)
 	r.MethodNotAllowed(handleMethodNotAllowed().ServeHTTP)
+}
+
+// APIRoutes lists the path patterns of the GET endpoints under /api, as the
+// router matches them, so tests can check the OpenAPI document covers them.
+func APIRoutes() []string {
+	r := chi.NewRouter()
+	addRoutes(r, NewSnapshot(nil, nil), nil, nil)
+	var out []string
+	_ = chi.Walk(r, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if method == http.MethodGet && strings.HasPrefix(route, "/api/") {
+			out = append(out, route)
+		}
+		return nil
+	})
+	return out
 }

@@ -1,5 +1,6 @@
-// Client for the explorer's JSON API (see internal/httpapi). Every call returns
-// parsed JSON or throws an ApiError carrying the server's error code and message.
+// Client for the explorer's JSON API (see internal/httpapi and docs/api.md).
+// Every call returns parsed JSON or throws an ApiError carrying the server's
+// error code and message.
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -29,10 +30,18 @@ async function getJSON(path, signal) {
 const q = encodeURIComponent;
 
 export const api = {
-  graph: () => getJSON("/api/graph"),
+  // graph takes the server-side filters as a query string (see route.js serverQuery).
+  graph: (query) => getJSON(`/api/graph?${query}`),
   search: (text, limit, signal) => getJSON(`/api/search?q=${q(text)}&limit=${limit}`, signal),
   concept: (id) => getJSON(`/api/concepts/${q(id)}`),
-  path: (from, to) => getJSON(`/api/path?from=${q(from)}&to=${q(to)}`),
+  timeline: (id) => getJSON(`/api/concepts/${q(id)}/timeline`),
+  paths: (from, to, k) => getJSON(`/api/paths?from=${q(from)}&to=${q(to)}&k=${q(k)}`),
   episodes: () => getJSON("/api/episodes"),
   episode: (id) => getJSON(`/api/episodes/${q(id)}`),
+  themes: () => getJSON("/api/themes"),
+  recurring: () => getJSON("/api/recurring?limit=100"),
+  bridges: () => getJSON("/api/bridges?limit=100"),
+  gaps: () => getJSON("/api/gaps?limit=30"),
+  compare: (a, b) => getJSON(`/api/compare?a=${q(a)}&b=${q(b)}`),
+  changes: (query) => getJSON(`/api/changes?${query}`),
 };

@@ -1,6 +1,8 @@
 // The explorer's page: loads the concept graph from the JSON API, lays it out
-// deterministically, renders it with sigma.js (WebGL) and wires the search box,
-// the concept panel, the path finder and the episode filter.
+// deterministically and renders it with sigma.js (WebGL). Everything the page
+// shows follows from the URL's hash (route.js): links and forms only change
+// the hash, and the hashchange handler below loads the graph the filters ask
+// for and renders the view, so permalinks and the back button just work.
 
 import Graph from "graphology";
 import Sigma from "sigma";
@@ -8,22 +10,29 @@ import { api } from "./api.js";
 import { attachSearch } from "./search.js";
 import { byId, clear, el } from "./dom.js";
 import { layout } from "./layout.js";
-import { communityColours } from "./palette.js";
-import { renderConcept, renderPath } from "./panel.js";
+import { communityColours, OTHER_COLOUR } from "./palette.js";
+import { renderConcept } from "./panel.js";
+import { parseHash, formatHash, serverQuery } from "./route.js";
+import * as views from "./views.js";
+import { downloadPNG } from "./png.js";
 
 const MIN_NODE_SIZE = 3;
 const MAX_NODE_SIZE = 18;
+const EPISODE_COLOUR = "#8a8f98";
+const GUEST_COLOUR = "#b8860b";
 
 // What is highlighted or hidden. The reducers read it on every refresh.
 const state = {
+  route: parseHash(""),
   selected: null, // concept id whose neighbourhood is highlighted
   neighbours: new Set(),
+  marked: new Set(), // concepts an analysis view points at (an episode's, a comparison's)
   pathNodes: new Set(),
   pathEdges: new Set(),
-  episode: "", // episode id the graph is filtered to, "" for all
+  minWeight: 0,
 };
 
-const theme = { label: "#1f2328", dim: "#d9dce0", edge: "#c8ccd1", accent: "#d6336c" };
+const theme = { label: "#1f2328", dim: "#d9dce0", edge: "#c8ccd1", accent: "#d6336c", bg: "#f7f7f5" };
 
 function readTheme() {
   const css = getComputedStyle(document.documentElement);
@@ -40,23 +49,22 @@ function showStatus(message, isError) {
   status.hidden = !message;
 }
 
-// buildGraph turns node-link JSON into a graphology graph of concepts (episode
-// nodes become the filter's options, not graph nodes).
-function buildGraph(nodeLink) {
+// buildGraph turns node-link JSON into a graphology graph in the chosen
+// projection: concepts only, concepts with their episodes, or concepts with
+// the guests of the episodes they occur in.
+function buildGraph(nodeLink, projection) {
   const graph = new Graph({ type: "undirected", multi: false, allowSelfLoops: false });
   const concepts = nodeLink.nodes.filter((n) => n.kind !== "episode");
-  const maxRank = Math.max(1e-12, ...concepts.map((c) => c.pagerank || 0));
   const colours = communityColours(concepts.map((c) => c.community));
   for (const c of concepts) {
     graph.addNode(c.id, {
       label: c.label,
       kind: c.kind,
       community: c.community,
-      pagerank: c.pagerank,
-      degree: c.degree,
+      pagerank: c.pagerank || 0,
+      betweenness: c.betweenness || 0,
+      degree: c.degree || 0,
       episodes: new Set(c.episodes || []),
-      // Area grows with PageRank, so the radius grows with its square root.
-      size: MIN_NODE_SIZE + (MAX_NODE_SIZE - MIN_NODE_SIZE) * Math.sqrt((c.pagerank || 0) / maxRank),
       color: colours.get(c.community),
     });
   }
@@ -67,79 +75,93 @@ function buildGraph(nodeLink) {
       type: "line",
       relation: l.type,
       weight: l.weight,
-      episodes: new Set(l.episodes || []),
       size: 0.5 + 2.5 * Math.sqrt((l.weight || 0) / maxWeight),
     });
+  }
+  if (projection === "episodes" || projection === "guests") {
+    for (const e of nodeLink.nodes.filter((n) => n.kind === "episode")) {
+      const members = concepts.filter((c) => (c.episodes || []).includes(e.id));
+      if (members.length === 0) continue;
+      const targets = projection === "episodes" ? [{ id: `episode:${e.id}`, label: e.title || e.id, kind: "episode" }] : (e.guests || []).map((g) => ({ id: `guest:${g}`, label: g, kind: "guest" }));
+      for (const t of targets) {
+        if (!graph.hasNode(t.id)) {
+          graph.addNode(t.id, {
+            label: t.label, kind: t.kind, community: -1, pagerank: 0, betweenness: 0, degree: 0,
+            episodes: new Set(), color: t.kind === "episode" ? EPISODE_COLOUR : GUEST_COLOUR, extra: true,
+          });
+        }
+        graph.getNodeAttribute(t.id, "episodes").add(e.id);
+        for (const c of members) graph.mergeEdge(t.id, c.id, { type: "line", relation: "in", weight: 1, size: 0.4, projection: true });
+      }
+    }
   }
   return { graph, colours };
 }
 
-function nodeVisible(attrs) {
-  return state.episode === "" || attrs.episodes.has(state.episode);
+// sizeNodes sets node sizes from one measure: area grows with the measure, so
+// the radius grows with its square root.
+function sizeNodes(graph, measure) {
+  let max = 1e-12;
+  graph.forEachNode((_, a) => {
+    if (!a.extra) max = Math.max(max, a[measure] || 0);
+  });
+  graph.updateEachNodeAttributes((node, a) => {
+    const value = a.extra ? 0.25 * max : a[measure] || 0;
+    return { ...a, size: MIN_NODE_SIZE + (MAX_NODE_SIZE - MIN_NODE_SIZE) * Math.sqrt(value / max) };
+  });
 }
 
-function nodeReducer(graph) {
+function nodeReducer() {
   return (node, attrs) => {
     const out = { ...attrs };
-    if (!nodeVisible(attrs)) {
-      out.hidden = true;
-      return out;
-    }
-    if (state.pathNodes.size > 0) {
-      if (state.pathNodes.has(node)) {
+    const focus = state.pathNodes.size > 0 ? state.pathNodes : state.selected ? new Set([state.selected, ...state.neighbours]) : state.marked.size > 0 ? state.marked : null;
+    if (!focus) return out;
+    if (focus.has(node)) {
+      if (node === state.selected || state.pathNodes.has(node)) {
         out.highlighted = true;
         out.forceLabel = true;
-        out.zIndex = 2;
-      } else {
-        out.color = theme.dim;
-        out.label = "";
       }
-    } else if (state.selected) {
-      if (node === state.selected) {
-        out.highlighted = true;
-        out.forceLabel = true;
-        out.zIndex = 2;
-      } else if (state.neighbours.has(node)) {
-        out.zIndex = 1;
-      } else {
-        out.color = theme.dim;
-        out.label = "";
-      }
+      out.zIndex = 2;
+    } else {
+      out.color = theme.dim;
+      out.label = "";
+      out.zIndex = 0;
     }
     return out;
   };
 }
 
-function edgeReducer(graph) {
+// edgeReducer takes a function returning sigma's current graph: the page
+// swaps graphs when the filters change, and the reducer must read the one
+// sigma is drawing.
+function edgeReducer(currentGraph) {
   return (edge, attrs) => {
+    const graph = currentGraph();
     const out = { ...attrs, color: theme.edge };
-    const [a, b] = graph.extremities(edge);
-    if (state.episode !== "" && !attrs.episodes.has(state.episode)) {
+    if (!attrs.projection && attrs.weight < state.minWeight) {
       out.hidden = true;
       return out;
     }
+    const [a, b] = graph.extremities(edge);
     if (state.pathNodes.size > 0) {
       if (state.pathEdges.has(edge)) {
         out.color = theme.accent;
         out.size = Math.max(3, attrs.size * 1.5);
         out.zIndex = 2;
-      } else {
-        out.hidden = true;
-      }
+      } else out.hidden = true;
     } else if (state.selected) {
       if (a === state.selected || b === state.selected) {
         out.color = graph.getNodeAttribute(state.selected, "color");
         out.zIndex = 1;
-      } else {
-        out.hidden = true;
-      }
+      } else out.hidden = true;
+    } else if (state.marked.size > 0 && !(state.marked.has(a) && state.marked.has(b))) {
+      out.hidden = true;
     }
     return out;
   };
 }
 
-// drawHover marks the hovered node with a ring; the DOM tooltip carries the text,
-// so the canvas does not need sigma's default white label box (unreadable in dark mode).
+// drawHover marks the hovered node with a ring; the DOM tooltip carries the text.
 function drawHover(context, data) {
   context.beginPath();
   context.arc(data.x, data.y, data.size + 3, 0, Math.PI * 2);
@@ -151,72 +173,77 @@ function drawHover(context, data) {
 async function main() {
   readTheme();
   showStatus("Loading graph…");
-  let nodeLink;
-  let episodeList;
+  let episodes;
   try {
-    [nodeLink, episodeList] = await Promise.all([api.graph(), api.episodes()]);
+    episodes = (await api.episodes()).episodes || [];
   } catch (err) {
     showStatus(`Could not load the graph: ${err.message}`, true);
     return;
   }
-  const { graph, colours } = buildGraph(nodeLink);
-  const episodes = episodeList.episodes || [];
-  const episodeTitles = new Map(episodes.map((e) => [e.id, e.title || e.id]));
-  layout(graph);
-
-  byId("counts").textContent = `${episodes.length} episodes · ${graph.order} concepts · ${graph.size} links`;
-  if (graph.order === 0) {
-    showStatus("The graph is empty: load some notes first.", false);
-  } else {
-    showStatus("");
-  }
+  const episodeByID = new Map(episodes.map((e) => [e.id, e]));
+  let themeInfo = null; // /api/themes, loaded once for the theme filter's labels
 
   const container = byId("graph");
+  const panel = byId("panel");
+  const tooltip = byId("tooltip");
+  let graph = new Graph();
+  let colours = new Map();
+  let loadedKey = null;
+  let labels = new Map(); // concept id -> label, from every graph seen, for view titles
+
   const sigma = new Sigma(graph, container, {
     renderEdgeLabels: false,
+    enableEdgeEvents: true,
     labelFont: getComputedStyle(document.body).fontFamily || "system-ui, sans-serif",
     labelSize: 13,
     labelWeight: "500",
     labelColor: { color: theme.label },
-    labelDensity: 0.6,
-    labelGridCellSize: 90,
+    // Few labels, on a coarse grid, so they do not pile up on a dense map.
+    labelDensity: 0.5,
+    labelGridCellSize: 110,
     labelRenderedSizeThreshold: 7,
     defaultEdgeColor: theme.edge,
     defaultDrawNodeHover: drawHover,
     zIndex: true,
-    // A window being resized (or a browser capturing a screenshot) can leave the
-    // container without width for a frame; draw nothing then instead of throwing.
     allowInvalidContainer: true,
     minCameraRatio: 0.05,
     maxCameraRatio: 4,
-    nodeReducer: nodeReducer(graph),
-    edgeReducer: edgeReducer(graph),
+    nodeReducer: nodeReducer(),
+    edgeReducer: edgeReducer(() => sigma.getGraph()),
   });
   window.__sigma = sigma;
 
-  // The constructor renders synchronously, before any listener could be attached:
-  // listen, then render once more so the flag marks a frame that really happened.
-  sigma.once("afterRender", () => {
-    window.__graphReady = true;
-    document.body.dataset.ready = "true";
-  });
-  sigma.refresh();
-
-  // Light/dark: re-read the colours when the system scheme changes.
   window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
     readTheme();
     sigma.setSetting("labelColor", { color: theme.label });
     sigma.refresh();
   });
 
-  const panel = byId("panel");
-  const pathResult = byId("path-result");
-  const tooltip = byId("tooltip");
+  // Navigation: every change of view or filter goes through the hash.
+  const href = (view, args, filterPatch) => formatHash({ view, args: args || [], filters: { ...state.route.filters, ...(filterPatch || {}) } });
+  const go = (view, args, filterPatch) => {
+    location.hash = href(view, args, filterPatch);
+  };
+  const close = () => go("", []);
+  const label = (id, path) => {
+    if (path) {
+      const n = (path.nodes || []).find((x) => x.id === id);
+      if (n) return n.label;
+    }
+    return labels.get(id) || id;
+  };
+  const episodeInfo = (id) => {
+    const e = episodeByID.get(id) || { id, title: id };
+    return { ...e, href: href("episodes", [id]) };
+  };
+  const ctx = {
+    href, go, close, label, episodeInfo,
+    themeColour: (c) => colours.get(c) || OTHER_COLOUR,
+    highlightPath: (p) => markPath(p.nodes.map((n) => n.id)),
+  };
 
-  // focusCamera frames the given nodes: never closer than a quarter of the
-  // whole map, so the selection keeps its surroundings in view.
   function focusCamera(ids) {
-    const points = ids.map((id) => sigma.getNodeDisplayData(id)).filter(Boolean);
+    const points = ids.map((id) => graph.hasNode(id) && sigma.getNodeDisplayData(id)).filter(Boolean);
     if (points.length === 0) return;
     const xs = points.map((p) => p.x);
     const ys = points.map((p) => p.y);
@@ -224,74 +251,234 @@ async function main() {
     const y = (Math.min(...ys) + Math.max(...ys)) / 2;
     const extent = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
     const ratio = Math.min(1, Math.max(0.25, extent * 1.4));
-    sigma.getCamera().animate({ x, y, ratio }, { duration: 400 });
+    sigma.getCamera().animate({ x, y, ratio }, { duration: 300 });
   }
 
-  function clearPath() {
+  function markPath(ids) {
+    state.pathNodes = new Set(ids.filter((id) => graph.hasNode(id)));
+    state.pathEdges = new Set();
+    for (let i = 0; i + 1 < ids.length; i++) {
+      if (graph.hasNode(ids[i]) && graph.hasNode(ids[i + 1])) {
+        const edge = graph.edge(ids[i], ids[i + 1]);
+        if (edge !== undefined) state.pathEdges.add(edge);
+      }
+    }
+    sigma.refresh();
+    focusCamera(ids);
+  }
+
+  // loadGraph fetches the graph the server-side filters select, unless it is
+  // already on screen, and lays it out.
+  async function loadGraph(filters) {
+    const key = `${serverQuery(filters)}|${filters.proj}`;
+    if (key === loadedKey) return;
+    showStatus("Loading graph…");
+    const nodeLink = await api.graph(serverQuery(filters, { evidence: "false" }));
+    const built = buildGraph(nodeLink, filters.proj);
+    graph = built.graph;
+    colours = built.colours;
+    for (const n of nodeLink.nodes) if (n.kind !== "episode") labels.set(n.id, n.label);
+    layout(graph);
+    loadedKey = key;
+    sizedBy = null;
+    sigma.setGraph(graph);
+    const concepts = nodeLink.graph.concepts;
+    byId("counts").textContent = `${episodes.length} episodes · ${concepts} concepts · ${nodeLink.links.length} links shown`;
+    byId("filter-count").textContent = `${graph.order} nodes on screen`;
+    showStatus(graph.order === 0 ? "Nothing matches these filters." : "");
+  }
+  let sizedBy = null;
+
+  // Export links follow the filters, so they export what is on screen.
+  function updateExports(filters) {
+    const extra = filters.min_weight ? { min_weight: filters.min_weight } : {};
+    for (const format of ["gexf", "graphml", "csv", "node-link"]) {
+      byId(`export-${format}`).setAttribute("href", `/api/export?${serverQuery(filters, { ...extra, format })}`);
+    }
+  }
+
+  // The filter form mirrors the route; changing a field navigates.
+  const form = byId("filters");
+  const fields = { episode: "f-episode", from: "f-from", to: "f-to", kind: "f-kind", theme: "f-theme", min_weight: "f-min-weight", size: "f-size", proj: "f-proj", top: "f-top" };
+  const episodeSelect = byId("f-episode");
+  for (const e of episodes) episodeSelect.appendChild(el("option", { value: e.id }, e.date ? `${e.date} — ${e.title || e.id}` : e.title || e.id));
+  form.addEventListener("change", (event) => {
+    const input = event.target;
+    if (input.validity && !input.validity.valid) {
+      showStatus(`${input.name}: ${input.validationMessage}`, true);
+      return;
+    }
+    const patch = {};
+    for (const [key, id] of Object.entries(fields)) patch[key] = byId(id).value.trim();
+    go(state.route.view, state.route.args, patch);
+  });
+  form.addEventListener("submit", (event) => event.preventDefault());
+  function syncForm(filters) {
+    for (const [key, id] of Object.entries(fields)) byId(id).value = filters[key] || "";
+  }
+
+  async function fillThemes() {
+    if (themeInfo) return;
+    themeInfo = await api.themes();
+    const select = byId("f-theme");
+    for (const t of themeInfo.themes || []) select.appendChild(el("option", { value: String(t.id) }, `${t.id}: ${t.label}`));
+    select.value = state.route.filters.theme || "";
+  }
+
+  function resetHighlights() {
+    state.selected = null;
+    state.neighbours = new Set();
+    state.marked = new Set();
     state.pathNodes = new Set();
     state.pathEdges = new Set();
   }
 
-  let selectSeq = 0;
-  async function select(id) {
-    if (!graph.hasNode(id)) {
-      showStatus(`Concept “${id}” is not in the graph.`, true);
-      return;
-    }
-    const seq = ++selectSeq;
-    clearPath();
-    state.selected = id;
-    state.neighbours = new Set(graph.neighbors(id));
-    sigma.refresh();
-    focusCamera([id, ...state.neighbours]);
+  function openPanel() {
     panel.hidden = false;
     panel.setAttribute("aria-busy", "true");
+    panel.parentElement.scrollTop = 0;
+  }
+
+  // Views. Each is async and checks it is still the current one before drawing.
+  let routeSeq = 0;
+  const routes = {
+    "": async () => {
+      panel.hidden = true;
+      clear(panel);
+    },
+    concept: async (seq, [id]) => {
+      if (graph.hasNode(id)) {
+        state.selected = id;
+        state.neighbours = new Set(graph.neighbors(id));
+        focusCamera([id, ...state.neighbours]);
+      }
+      const [data, life] = await Promise.all([api.concept(id), api.timeline(id)]);
+      if (seq !== routeSeq) return;
+      labels.set(id, data.concept.label);
+      renderConcept(panel, data, { colour: colours.get(data.concept.community) || OTHER_COLOUR, episodeTitles: new Map(episodes.map((e) => [e.id, e.title])), onSelect: (n) => go("concept", [n]), onClose: close, linkHref: (n) => href("link", [id, n]) });
+      const timelineSection = el("section", { class: "panel-section", "data-testid": "panel-timeline" }, el("h3", {}, `Timeline · first ${life.first ? episodeInfo(life.first).date || life.first : "–"}, last ${life.last ? episodeInfo(life.last).date || life.last : "–"}`), views.timeline(life, ctx));
+      panel.querySelector(".stats").after(timelineSection);
+    },
+    link: async (seq, [a, b]) => {
+      state.pathNodes = new Set([a, b].filter((x) => graph.hasNode(x)));
+      if (graph.hasNode(a) && graph.hasNode(b) && graph.hasEdge(a, b)) state.pathEdges = new Set([graph.edge(a, b)]);
+      focusCamera([a, b]);
+      const data = await api.concept(a);
+      if (seq !== routeSeq) return;
+      labels.set(a, data.concept.label);
+      const n = (data.neighbours || []).find((x) => x.id === b);
+      if (!n) throw new Error(`“${label(a)}” and “${label(b)}” are not linked`);
+      labels.set(b, n.label);
+      views.renderLink(panel, a, b, n, ctx);
+    },
+    path: async (seq, [from, to]) => {
+      const data = await api.paths(from, to, state.route.filters.k || "3");
+      if (seq !== routeSeq) return;
+      for (const p of data.paths) for (const n of p.nodes) labels.set(n.id, n.label);
+      views.renderPaths(panel, data, ctx);
+      if (data.paths.length) markPath(data.paths[0].nodes.map((n) => n.id));
+    },
+    themes: async (seq) => {
+      await fillThemes();
+      if (seq === routeSeq) views.renderThemes(panel, themeInfo, ctx);
+    },
+    recurring: async (seq) => {
+      const data = await api.recurring();
+      if (seq === routeSeq) views.renderRecurring(panel, data, ctx);
+    },
+    bridges: async (seq) => {
+      const data = await api.bridges();
+      if (seq !== routeSeq) return;
+      views.renderBridges(panel, data, ctx);
+      state.marked = new Set(data.bridges.slice(0, 30).map((b) => b.id));
+    },
+    gaps: async (seq) => {
+      const data = await api.gaps();
+      if (seq === routeSeq) views.renderGaps(panel, data, ctx);
+    },
+    episodes: async (seq, [id]) => {
+      if (!id) {
+        views.renderEpisodes(panel, { episodes }, ctx);
+        return;
+      }
+      const data = await api.episode(id);
+      if (seq !== routeSeq) return;
+      views.renderEpisode(panel, data, ctx);
+      state.marked = new Set(data.concepts.map((c) => c.id));
+    },
+    compare: async (seq, [a, b]) => {
+      const result = views.renderComparePicker(panel, episodes, [a, b], ctx);
+      if (!a || !b) return;
+      const data = await api.compare(a, b);
+      if (seq !== routeSeq) return;
+      views.renderComparison(result, data, ctx);
+      state.marked = new Set(data.shared.map((c) => c.id));
+    },
+    changes: async (seq, [query]) => {
+      const params = new URLSearchParams(query || "");
+      const data = query ? await api.changes(query) : null;
+      if (seq === routeSeq) views.renderChanges(panel, params, data, ctx);
+    },
+  };
+
+  async function applyRoute() {
+    const seq = ++routeSeq;
+    const route = parseHash(location.hash);
+    state.route = route;
+    syncForm(route.filters);
+    updateExports(route.filters);
+    for (const link of document.querySelectorAll("nav.views a")) link.classList.toggle("current", link.dataset.view === route.view);
     try {
-      const data = await api.concept(id);
-      if (seq !== selectSeq) return; // a later selection won
-      renderConcept(panel, data, {
-        colour: graph.getNodeAttribute(id, "color"),
-        episodeTitles,
-        onSelect: select,
-        onClose: deselect,
-      });
-      // A new concept starts at the top of the sidebar, not where the last one was scrolled to.
-      panel.parentElement.scrollTop = 0;
+      await loadGraph(route.filters);
+      if (seq !== routeSeq) return;
+      if (sizedBy !== route.filters.size) {
+        sizeNodes(graph, route.filters.size);
+        sizedBy = route.filters.size;
+      }
+      state.minWeight = Number(route.filters.min_weight) || 0;
+      resetHighlights();
+      const view = routes[route.view];
+      if (!view) throw new Error(`there is no view “${route.view}”`);
+      if (route.view !== "") openPanel();
+      const pending = view(seq, route.args);
+      sigma.refresh();
+      await pending;
+      if (seq !== routeSeq) return;
+      sigma.refresh();
       showStatus("");
     } catch (err) {
-      if (seq !== selectSeq) return;
+      if (seq !== routeSeq) return;
       clear(panel);
-      panel.appendChild(el("p", { class: "error" }, `Could not load “${graph.getNodeAttribute(id, "label")}”: ${err.message}`));
+      panel.hidden = false;
+      panel.appendChild(el("p", { class: "error", "data-testid": "view-error" }, err.message));
+      showStatus("");
     } finally {
-      if (seq === selectSeq) panel.removeAttribute("aria-busy");
+      if (seq === routeSeq) {
+        panel.removeAttribute("aria-busy");
+        document.body.dataset.view = route.view || "graph";
+        document.body.dataset.route = location.hash;
+        window.__graphReady = true;
+        document.body.dataset.ready = "true";
+      }
     }
   }
 
-  function deselect() {
-    selectSeq++;
-    state.selected = null;
-    state.neighbours = new Set();
-    panel.hidden = true;
-    clear(panel);
-    sigma.refresh();
-  }
-
-  sigma.on("clickNode", ({ node }) => select(node));
+  sigma.on("clickNode", ({ node }) => {
+    if (node.startsWith("episode:")) go("episodes", [node.slice("episode:".length)]);
+    else if (!node.startsWith("guest:")) go("concept", [node]);
+  });
+  sigma.on("clickEdge", ({ edge }) => {
+    if (graph.getEdgeAttribute(edge, "projection")) return;
+    const [a, b] = graph.extremities(edge);
+    go("link", a < b ? [a, b] : [b, a]);
+  });
   sigma.on("clickStage", () => {
-    if (state.pathNodes.size > 0) {
-      clearPath();
-      sigma.refresh();
-    } else if (state.selected) {
-      deselect();
-    }
+    if (state.route.view !== "") close();
   });
   sigma.on("enterNode", ({ node, event }) => {
     const attrs = graph.getNodeAttributes(node);
     clear(tooltip);
-    tooltip.append(
-      el("strong", {}, attrs.label),
-      el("span", { class: "meta" }, `${attrs.kind} · ${attrs.episodes.size} ep. · degree ${graph.degree(node)}`),
-    );
+    tooltip.append(el("strong", {}, attrs.label), el("span", { class: "meta" }, `${attrs.kind} · ${attrs.episodes.size} ep. · degree ${graph.degree(node)}`));
     tooltip.hidden = false;
     tooltip.style.transform = `translate(${Math.round(event.x + 14)}px, ${Math.round(event.y + 14)}px)`;
     container.classList.add("pointing");
@@ -300,12 +487,14 @@ async function main() {
     tooltip.hidden = true;
     container.classList.remove("pointing");
   });
+  sigma.on("enterEdge", () => container.classList.add("pointing"));
+  sigma.on("leaveEdge", () => container.classList.remove("pointing"));
 
   // Header search.
   const searchInput = byId("search");
   attachSearch(searchInput, {
     onPick: (result) => {
-      select(result.id);
+      go("concept", [result.id]);
       searchInput.blur();
     },
     onError: (err) => showStatus(`Search failed: ${err.message}`, true),
@@ -317,12 +506,14 @@ async function main() {
       event.preventDefault();
       searchInput.focus();
       searchInput.select();
-    } else if (event.key === "Escape" && !typing && state.selected) {
-      deselect();
+    } else if (event.key === "Escape" && !typing) {
+      const menu = document.querySelector("details.export[open]");
+      if (menu) menu.open = false;
+      else if (state.route.view !== "") close();
     }
   });
 
-  // Path finder.
+  // Path finder: picking both ends and submitting opens #/path/A/B.
   const ends = { from: null, to: null };
   const findButton = byId("path-find");
   const refreshFindButton = () => {
@@ -342,65 +533,19 @@ async function main() {
       refreshFindButton();
     });
   }
-  const clearButton = byId("path-clear");
-  clearButton.addEventListener("click", () => {
-    clearPath();
-    clear(pathResult);
-    pathResult.hidden = true;
-    clearButton.hidden = true;
-    sigma.refresh();
-  });
-  byId("path-form").addEventListener("submit", async (event) => {
+  byId("path-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    if (!ends.from || !ends.to) return;
-    pathResult.setAttribute("aria-busy", "true");
-    try {
-      const data = await api.path(ends.from, ends.to);
-      state.selected = null;
-      state.neighbours = new Set();
-      clearPath();
-      if (data.found) {
-        const ids = data.nodes.map((n) => n.id);
-        state.pathNodes = new Set(ids);
-        for (let i = 0; i + 1 < ids.length; i++) {
-          const edge = graph.edge(ids[i], ids[i + 1]);
-          if (edge !== undefined) state.pathEdges.add(edge);
-        }
-        // A path may run through concepts the episode filter hides: show everything.
-        if (state.episode !== "") setEpisode("");
-        focusCamera(ids);
-      }
-      sigma.refresh();
-      renderPath(pathResult, data, { episodeTitles, onSelect: select });
-      pathResult.hidden = false;
-      clearButton.hidden = false;
-    } catch (err) {
-      clear(pathResult);
-      pathResult.appendChild(el("p", { class: "error" }, `Path search failed: ${err.message}`));
-      pathResult.hidden = false;
-    } finally {
-      pathResult.removeAttribute("aria-busy");
-    }
+    if (ends.from && ends.to) go("path", [ends.from, ends.to]);
   });
 
-  // Episode filter.
-  const filter = byId("episode-filter");
-  for (const e of episodes) {
-    const label = e.date ? `${e.date} — ${e.title || e.id}` : e.title || e.id;
-    filter.appendChild(el("option", { value: e.id }, label));
-  }
-  function setEpisode(id) {
-    state.episode = id;
-    filter.value = id;
-    if (state.selected && !nodeVisible(graph.getNodeAttributes(state.selected))) deselect();
-    let shown = 0;
-    graph.forEachNode((_, attrs) => {
-      if (nodeVisible(attrs)) shown++;
-    });
-    byId("filter-count").textContent = id === "" ? "" : `${shown} of ${graph.order} concepts`;
-    sigma.refresh();
-  }
-  filter.addEventListener("change", () => setEpisode(filter.value));
+  byId("export-png").addEventListener("click", () => {
+    downloadPNG(sigma, theme.bg, `topicgraph-${state.route.view || "graph"}.png`);
+    document.querySelector("details.export").open = false;
+  });
+
+  window.addEventListener("hashchange", applyRoute);
+  fillThemes().catch((err) => showStatus(`Could not load themes: ${err.message}`, true));
+  await applyRoute();
 }
 
 main().catch((err) => {

@@ -1,5 +1,5 @@
-// The side panel's two views: one concept (GET /api/concepts/{id}) and one path
-// (GET /api/path). Both are built from API data with textContent only.
+// The side panel's concept view (GET /api/concepts/{id}), built from API data
+// with textContent only. The analysis views are in views.js.
 
 import { clear, el, formatScore } from "./dom.js";
 
@@ -37,7 +37,7 @@ function evidenceItem(title, line, text) {
 
 // renderConcept fills container with a concept's details. episodeTitles maps
 // episode ids to titles; onSelect is called with a neighbour's id when it is clicked.
-export function renderConcept(container, data, { colour, episodeTitles, onSelect, onClose }) {
+export function renderConcept(container, data, { colour, episodeTitles, onSelect, onClose, linkHref }) {
   const c = data.concept;
   clear(container);
   const close = el("button", { type: "button", class: "close", "aria-label": "Close panel", "data-testid": "panel-close" }, "×");
@@ -110,7 +110,8 @@ export function renderConcept(container, data, { colour, episodeTitles, onSelect
                 el("span", { class: "meta" }, `${n.type} · ${formatScore(n.weight)}`),
               );
               button.addEventListener("click", () => onSelect(n.id));
-              return el("li", {}, button);
+              const evidence = el("a", { href: linkHref(n.id), class: "evidence-link", "data-testid": "link-evidence-open", "data-id": n.id, title: "The lines that link them" }, "evidence");
+              return el("li", {}, button, evidence);
             },
             { class: "neighbours" },
           ),
@@ -129,47 +130,4 @@ export function renderConcept(container, data, { colour, episodeTitles, onSelect
           ),
     ),
   );
-}
-
-// renderPath fills container with the hops of a path found by /api/path.
-export function renderPath(container, data, { episodeTitles, onSelect }) {
-  clear(container);
-  if (!data.found) {
-    container.appendChild(el("p", { class: "muted", "data-testid": "path-none" }, "No path connects these concepts."));
-    return;
-  }
-  const labels = new Map(data.nodes.map((n) => [n.id, n.label]));
-  const nodeButton = (id) => {
-    const button = el("button", { type: "button", class: "link", "data-id": id }, labels.get(id) || id);
-    button.addEventListener("click", () => onSelect(id));
-    return button;
-  };
-  container.appendChild(
-    el("p", { class: "path-summary", "data-testid": "path-summary" }, `${data.hops.length} ${data.hops.length === 1 ? "hop" : "hops"}`),
-  );
-  if (data.hops.length === 0) {
-    container.appendChild(el("p", {}, nodeButton(data.from)));
-    return;
-  }
-  // Hops come in path order, but each keeps its relation's stored orientation;
-  // walk the node list to show them in reading order.
-  const list = el("ol", { class: "hops" });
-  data.hops.forEach((hop, i) => {
-    const from = data.nodes[i] ? data.nodes[i].id : hop.source;
-    const to = data.nodes[i + 1] ? data.nodes[i + 1].id : hop.target;
-    const evidence = hop.evidence || [];
-    list.appendChild(
-      el(
-        "li",
-        { class: "hop", "data-testid": "hop" },
-        el("div", { class: "hop-head" }, nodeButton(from), el("span", { class: "rel" }, ` — ${hop.type} — `), nodeButton(to)),
-        el(
-          "ul",
-          { class: "evidence-list" },
-          evidence.slice(0, 5).map((ev) => evidenceItem(episodeTitles.get(ev.episode) || ev.episode, ev.line, ev.text)),
-        ),
-      ),
-    );
-  });
-  container.appendChild(list);
 }

@@ -1,0 +1,411 @@
+// The side panel's analysis views: themes, recurring concepts, bridges, gaps,
+// episodes, one episode, a comparison, changes over time, a link's evidence
+// and k paths. Each renders API data into the panel with textContent only
+// (through el), and links to other views by their URL, so every click is a
+// history entry the back button undoes.
+
+import { clear, el, formatScore } from "./dom.js";
+
+// head is a view's title row with the close button.
+function head(title, onClose, ...extra) {
+  const close = el("button", { type: "button", class: "close", "aria-label": "Close panel", "data-testid": "panel-close" }, "×");
+  close.addEventListener("click", onClose);
+  return el("header", { class: "panel-head" }, el("h2", { "data-testid": "panel-label" }, title), close, ...extra);
+}
+
+function section(title, testid, ...children) {
+  return el("section", { class: "panel-section", "data-testid": testid }, el("h3", {}, title), ...children);
+}
+
+function episodeName(e) {
+  return [e.date, e.title || e.id].filter(Boolean).join(" — ");
+}
+
+// evidenceTable is the episode-by-quote table: one row per line, grouped
+// under its episode.
+export function evidenceTable(rows, episodeInfo, testid) {
+  const table = el("table", { class: "evidence-table", "data-testid": testid || "evidence-table" });
+  table.appendChild(el("thead", {}, el("tr", {}, el("th", {}, "Episode"), el("th", {}, "Line"), el("th", {}, "Quote"))));
+  const body = el("tbody");
+  let last = null;
+  for (const row of rows) {
+    const ep = episodeInfo(row.episode);
+    const first = row.episode !== last;
+    last = row.episode;
+    body.appendChild(
+      el(
+        "tr",
+        { class: first ? "group-start" : "", "data-testid": "evidence" },
+        el("td", { class: "ep" }, first ? el("a", { href: ep.href }, episodeName(ep)) : ""),
+        el("td", { class: "num" }, String(row.line)),
+        el("td", {}, el("blockquote", {}, row.text)),
+      ),
+    );
+  }
+  table.appendChild(body);
+  return table;
+}
+
+export function renderThemes(container, data, ctx) {
+  clear(container);
+  const themes = data.themes || [];
+  container.append(
+    head("Themes", ctx.close),
+    el("p", { class: "muted" }, `${themes.length} themes (Louvain communities) · modularity ${formatScore(data.modularity)}`),
+    el(
+      "ol",
+      { class: "rows" },
+      themes.map((t) =>
+        el(
+          "li",
+          { "data-testid": "theme", "data-id": String(t.id) },
+          el("a", { href: ctx.href("", [], { theme: String(t.id) }), class: "row-title" }, el("span", { class: "swatch", "data-theme": String(t.id) }), t.label || `theme ${t.id}`),
+          el("span", { class: "meta" }, `${t.size} concepts · ${t.episode_count} ep.`),
+          el(
+            "div",
+            { class: "sub" },
+            "strong in ",
+            (t.episodes || []).slice(0, 3).map((e, i) => [i ? ", " : "", el("a", { href: ctx.href("episodes", [e.id]) }, e.title || e.id), ` (${Math.round(e.share * 100)}%)`]),
+          ),
+        ),
+      ),
+    ),
+  );
+  for (const swatch of container.querySelectorAll(".swatch[data-theme]")) swatch.style.backgroundColor = ctx.themeColour(Number(swatch.dataset.theme));
+}
+
+export function renderRecurring(container, data, ctx) {
+  clear(container);
+  container.append(
+    head("Recurring concepts", ctx.close),
+    el("p", { class: "muted" }, "Concepts that come back in the most episodes, with their first and last appearance."),
+    el(
+      "ol",
+      { class: "rows" },
+      (data.concepts || []).map((c) =>
+        el(
+          "li",
+          { "data-testid": "recurring" },
+          el("a", { href: ctx.href("concept", [c.id]), class: "row-title" }, c.label),
+          el("span", { class: "meta" }, `${c.episodes} ep. · ${c.mentions} lines`),
+          el("div", { class: "sub" }, `${c.first_date || "undated"} → ${c.last_date || "undated"}`),
+        ),
+      ),
+    ),
+  );
+}
+
+export function renderBridges(container, data, ctx) {
+  clear(container);
+  container.append(
+    head("Bridges", ctx.close),
+    el("p", { class: "muted" }, "Concepts that join themes, by betweenness; the episode that first linked them across themes."),
+    el(
+      "ol",
+      { class: "rows" },
+      (data.bridges || []).map((b) =>
+        el(
+          "li",
+          { "data-testid": "bridge" },
+          el("a", { href: ctx.href("concept", [b.id]), class: "row-title" }, b.label),
+          el("span", { class: "meta" }, `betweenness ${formatScore(b.betweenness)}`),
+          el(
+            "div",
+            { class: "sub" },
+            `joins themes ${(b.themes || []).join(", ")}`,
+            b.first_episode ? [" · first in ", el("a", { href: ctx.href("episodes", [b.first_episode]) }, b.first_date || b.first_episode)] : null,
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export function renderGaps(container, data, ctx) {
+  clear(container);
+  const gaps = data.gaps || [];
+  container.append(
+    head("Gaps", ctx.close),
+    el("p", { class: "muted" }, "Pairs of frequent themes that meet in fewer episodes than chance predicts, with the concepts closest to bridging them."),
+    gaps.length === 0 ? el("p", { class: "muted" }, "No gaps: every pair of themes meets as often as expected.") : null,
+    el(
+      "ol",
+      { class: "rows" },
+      gaps.map((g) =>
+        el(
+          "li",
+          { "data-testid": "gap" },
+          el(
+            "div",
+            { class: "row-title" },
+            el("a", { href: ctx.href("", [], { theme: String(g.a.theme) }) }, g.a.label),
+            " ⟷ ",
+            el("a", { href: ctx.href("", [], { theme: String(g.b.theme) }) }, g.b.label),
+          ),
+          el("span", { class: "meta" }, `met in ${g.shared_episodes} ep., expected ${g.expected.toFixed(1)}`),
+          el(
+            "div",
+            { class: "sub" },
+            "closest bridges: ",
+            (g.closest || []).map((c, i) => [i ? ", " : "", el("a", { href: ctx.href("concept", [c.id]) }, c.label)]),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export function renderEpisodes(container, data, ctx) {
+  clear(container);
+  const episodes = data.episodes || [];
+  container.append(
+    head(`Episodes (${episodes.length})`, ctx.close),
+    el(
+      "ol",
+      { class: "rows" },
+      episodes.map((e) =>
+        el(
+          "li",
+          { "data-testid": "episode-row" },
+          el("a", { href: ctx.href("episodes", [e.id]), class: "row-title", "data-id": e.id }, e.title || e.id),
+          el("span", { class: "meta" }, `${e.date || "undated"} · ${e.concepts} concepts`),
+          e.guests && e.guests.length ? el("div", { class: "sub" }, `with ${e.guests.join(", ")}`) : null,
+        ),
+      ),
+    ),
+  );
+}
+
+export function renderEpisode(container, data, ctx) {
+  clear(container);
+  const e = data.episode;
+  const similar = data.similar || [];
+  container.append(
+    head(e.title || e.id, ctx.close),
+    el("p", { class: "muted" }, [e.date || "undated", e.show, e.source].filter(Boolean).join(" · ")),
+    e.guests && e.guests.length ? el("p", {}, `Guests: ${e.guests.join(", ")}`) : null,
+    section(
+      `Similar episodes (${similar.length})`,
+      "similar",
+      el(
+        "ol",
+        { class: "rows" },
+        similar.map((s) =>
+          el(
+            "li",
+            { "data-testid": "similar-episode" },
+            el("a", { href: ctx.href("episodes", [s.id]), class: "row-title" }, s.title || s.id),
+            el("span", { class: "meta" }, `${formatScore(s.similarity)} · ${s.shared_concepts} shared`),
+            el("div", { class: "sub" }, el("a", { href: ctx.href("compare", [e.id, s.id]), "data-testid": "compare-link" }, "compare")),
+          ),
+        ),
+      ),
+    ),
+    section(
+      `Concepts (${(data.concepts || []).length})`,
+      "episode-concepts",
+      el(
+        "ul",
+        { class: "chips" },
+        (data.concepts || []).slice(0, 80).map((c) => el("li", {}, el("a", { href: ctx.href("concept", [c.id]) }, c.label), el("span", { class: "meta" }, `${c.mentions}×`))),
+      ),
+    ),
+  );
+}
+
+// renderComparePicker shows two episode selects; choosing both opens the comparison.
+export function renderComparePicker(container, episodes, args, ctx) {
+  clear(container);
+  const pick = (name, value) => {
+    const select = el("select", { id: `compare-${name}`, "data-testid": `compare-${name}` }, el("option", { value: "" }, "choose an episode"));
+    for (const e of episodes) select.appendChild(el("option", { value: e.id }, episodeName(e)));
+    select.value = value || "";
+    return select;
+  };
+  const a = pick("a", args[0]);
+  const b = pick("b", args[1]);
+  const go = el("button", { type: "button", "data-testid": "compare-go" }, "Compare");
+  go.addEventListener("click", () => {
+    if (a.value && b.value) ctx.go("compare", [a.value, b.value]);
+  });
+  container.append(head("Compare two episodes", ctx.close), el("div", { class: "compare-pick" }, el("label", {}, "A ", a), el("label", {}, "B ", b), go), el("div", { id: "compare-result" }));
+  return container.querySelector("#compare-result");
+}
+
+export function renderComparison(container, data, ctx) {
+  clear(container);
+  const list = (items, testid) =>
+    el(
+      "ul",
+      { class: "chips", "data-testid": testid },
+      items.slice(0, 60).map((c) => el("li", {}, el("a", { href: ctx.href("concept", [c.id]) }, c.label))),
+    );
+  const links = data.shared_links || [];
+  container.append(
+    el("p", { "data-testid": "compare-summary" }, `Similarity ${formatScore(data.similarity)} · ${data.shared.length} shared concepts · ${links.length} shared links`),
+    section(`Shared (${data.shared.length})`, "compare-shared", list(data.shared, "shared")),
+    section(`Only in A (${data.only_a.length})`, "compare-only-a", list(data.only_a, "only-a")),
+    section(`Only in B (${data.only_b.length})`, "compare-only-b", list(data.only_b, "only-b")),
+    section(
+      `Shared links (${links.length})`,
+      "compare-links",
+      el(
+        "ol",
+        { class: "rows" },
+        links.slice(0, 30).map((l) =>
+          el(
+            "li",
+            {},
+            el("a", { href: ctx.href("link", [l.source, l.target]), class: "row-title" }, `${ctx.label(l.source)} — ${ctx.label(l.target)}`),
+            el("span", { class: "meta" }, l.type),
+            el("blockquote", { class: "sub" }, `A: ${(l.evidence_a[0] || {}).text || ""}`),
+            el("blockquote", { class: "sub" }, `B: ${(l.evidence_b[0] || {}).text || ""}`),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+// renderLink shows the evidence for one link: every line, by episode.
+export function renderLink(container, a, b, neighbour, ctx) {
+  clear(container);
+  container.append(
+    head(`${ctx.label(a)} — ${ctx.label(b)}`, ctx.close),
+    el(
+      "p",
+      { class: "muted" },
+      `${neighbour.type} · weight ${formatScore(neighbour.weight)} · ${neighbour.episodes.length} episodes · `,
+      el("a", { href: ctx.href("concept", [a]) }, ctx.label(a)),
+      " · ",
+      el("a", { href: ctx.href("concept", [b]) }, ctx.label(b)),
+    ),
+    evidenceTable(neighbour.evidence || [], ctx.episodeInfo, "link-evidence"),
+  );
+}
+
+// renderPaths shows k paths, each hop with its evidence grouped by episode.
+export function renderPaths(container, data, ctx) {
+  clear(container);
+  const paths = data.paths || [];
+  container.append(head(`Paths: ${ctx.label(data.from)} → ${ctx.label(data.to)}`, ctx.close));
+  if (paths.length === 0) {
+    container.appendChild(el("p", { class: "muted", "data-testid": "path-none" }, "No path connects these concepts."));
+    return;
+  }
+  paths.forEach((p, i) => {
+    const hops = el("ol", { class: "hops" });
+    p.hops.forEach((hop, h) => {
+      const lines = [];
+      for (const ep of p.by_episode || []) {
+        for (const ev of ep.evidence || []) if (ev.hop === h) lines.push({ episode: ep.episode, line: ev.line, text: ev.text });
+      }
+      hops.appendChild(
+        el(
+          "li",
+          { class: "hop", "data-testid": "hop" },
+          el(
+            "div",
+            { class: "hop-head" },
+            el("a", { href: ctx.href("concept", [hop.source]) }, ctx.label(hop.source, p)),
+            el("span", { class: "rel" }, ` — ${hop.type} — `),
+            el("a", { href: ctx.href("concept", [hop.target]) }, ctx.label(hop.target, p)),
+            " ",
+            el("a", { href: ctx.href("link", [hop.source, hop.target]), class: "muted" }, "all evidence"),
+          ),
+          evidenceTable(lines.slice(0, 6), ctx.episodeInfo, "hop-evidence"),
+        ),
+      );
+    });
+    const show = el("button", { type: "button", class: "link", "data-testid": "path-show" }, "highlight");
+    show.addEventListener("click", () => ctx.highlightPath(p));
+    container.appendChild(
+      el("section", { class: "panel-section path", "data-testid": "path" }, el("h3", {}, `Path ${i + 1}: ${p.length} ${p.length === 1 ? "hop" : "hops"} `, show), hops),
+    );
+  });
+}
+
+// renderChanges shows a form for two windows and the concepts that rose and fell.
+export function renderChanges(container, params, data, ctx) {
+  clear(container);
+  const input = (name, value) => el("input", { name, value: value || "", placeholder: "YYYY-MM", size: "8", "data-testid": `changes-${name}` });
+  const form = el(
+    "form",
+    { class: "changes-form", "data-testid": "changes-form" },
+    el("label", {}, "A from ", input("a_from", params.get("a_from")), " to ", input("a_to", params.get("a_to"))),
+    el("label", {}, "B from ", input("b_from", params.get("b_from")), " to ", input("b_to", params.get("b_to"))),
+    el("button", { type: "submit" }, "Compare windows"),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const query = new URLSearchParams(new FormData(form));
+    ctx.go("changes", [query.toString()]);
+  });
+  container.append(head("Change over time", ctx.close), el("p", { class: "muted" }, "PageRank within each date window; the concepts that rose and fell most."), form);
+  if (!data) return;
+  const rows = (items, testid) =>
+    el(
+      "ol",
+      { class: "rows", "data-testid": testid },
+      items.map((c) =>
+        el(
+          "li",
+          {},
+          el("a", { href: ctx.href("concept", [c.id]), class: "row-title" }, c.label),
+          el("span", { class: "meta" }, `${formatScore(c.pagerank_a)} → ${formatScore(c.pagerank_b)}${c.new ? " (new)" : ""}${c.gone ? " (gone)" : ""}`),
+        ),
+      ),
+    );
+  container.append(
+    el("p", {}, `A: ${data.a.episodes} episodes, ${data.a.concepts} concepts · B: ${data.b.episodes} episodes, ${data.b.concepts} concepts`),
+    section("Rose", "changes-rose", rows(data.rose || [], "rose")),
+    section("Fell", "changes-fell", rows(data.fell || [], "fell")),
+  );
+}
+
+// timeline draws a concept's life history: one bar per episode it occurs in,
+// in date order, its height the lines that mention it.
+export function timeline(data, ctx) {
+  const eps = data.episodes || [];
+  const NS = "http://www.w3.org/2000/svg";
+  const width = 340;
+  const height = 70;
+  const maxMentions = Math.max(1, ...eps.map((e) => e.mentions));
+  const barWidth = Math.max(1, Math.min(24, (width - 2) / Math.max(1, eps.length) - 1));
+  const svg = document.createElementNS(NS, "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height + 14}`);
+  svg.setAttribute("class", "timeline");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", `Mentions in ${eps.length} episodes`);
+  svg.dataset.testid = "timeline";
+  eps.forEach((e, i) => {
+    const h = Math.max(2, (height * e.mentions) / maxMentions);
+    const link = document.createElementNS(NS, "a");
+    link.setAttribute("href", ctx.href("episodes", [e.id]));
+    const bar = document.createElementNS(NS, "rect");
+    bar.setAttribute("x", String(1 + i * (barWidth + 1)));
+    bar.setAttribute("y", String(height - h));
+    bar.setAttribute("width", String(barWidth));
+    bar.setAttribute("height", String(h));
+    bar.setAttribute("class", "bar");
+    const title = document.createElementNS(NS, "title");
+    title.textContent = `${e.date || "undated"} — ${e.title || e.id}: ${e.mentions} lines`;
+    bar.appendChild(title);
+    link.appendChild(bar);
+    svg.appendChild(link);
+  });
+  const axis = (x, anchor, text) => {
+    const t = document.createElementNS(NS, "text");
+    t.setAttribute("x", String(x));
+    t.setAttribute("y", String(height + 12));
+    t.setAttribute("text-anchor", anchor);
+    t.setAttribute("class", "axis");
+    t.textContent = text;
+    svg.appendChild(t);
+  };
+  if (eps.length) {
+    axis(1, "start", eps[0].date || "undated");
+    axis(width - 1, "end", eps[eps.length - 1].date || "undated");
+  }
+  return svg;
+}
