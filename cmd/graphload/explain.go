@@ -59,7 +59,10 @@ Flags:
 	if err != nil {
 		return err
 	}
-	want := extract.Key(term)
+	want := x.KeyOf(term)
+	if want != extract.Key(term) {
+		fmt.Fprintf(stdout, "%q is an alias in the lexicon: it merges into %q\n", term, want)
+	}
 	files, failed := load.NotesFiles(paths)
 	for _, e := range failed {
 		fmt.Fprintln(stderr, "graphload:", e)

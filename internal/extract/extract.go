@@ -77,6 +77,11 @@ func (x *Extractor) Fingerprint() string {
 	return Version + "+" + x.lexicon.Digest
 }
 
+// KeyOf returns the concept key a term folds to, through the lexicon's merges.
+func (x *Extractor) KeyOf(term string) string {
+	return x.lexicon.canonical(Key(term))
+}
+
 // New returns an Extractor using the built-in word lists and, when lex is not
 // nil, an analyst's lexicon.
 func New(lex *Lexicon) (*Extractor, error) {
