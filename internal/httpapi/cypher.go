@@ -52,11 +52,29 @@ type cypherResponse struct {
 	ElapsedMS int64 `json:"elapsed_ms"`
 }
 
-// handleCypher runs a read-only Cypher query against the store itself (not the
-// loaded snapshot), for analysts who want more than the page offers. Without a
-// console it answers 404, which is how the page knows to hide its panel.
+// cypherAvailability is the answer to GET /api/cypher.
+type cypherAvailability struct {
+	Available bool `json:"available"`
+}
+
+// handleCypher serves /api/cypher. POST runs a read-only Cypher query against
+// the store itself (not the loaded snapshot), for analysts who want more than
+// the page offers; without a console it answers 404. GET says whether there
+// is a console, always with 200, so the page can decide to show its panel
+// without a failed request in the browser's console.
 func handleCypher(console CypherConsole, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+			w.Header().Set("Cache-Control", "no-store")
+			writeJSON(w, r, logger, http.StatusOK, cypherAvailability{Available: console != nil})
+			return
+		case http.MethodPost:
+		default:
+			w.Header().Set("Allow", "GET, HEAD, POST")
+			writeErrorStatus(w, http.StatusMethodNotAllowed, graph.EINVALID, "method "+r.Method+" is not allowed on /api/cypher: use POST to run a query")
+			return
+		}
 		if console == nil {
 			writeErrorStatus(w, http.StatusNotFound, graph.ENOTFOUND, "the Cypher console needs a Neo4j store")
 			return

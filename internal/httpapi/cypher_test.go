@@ -146,9 +146,31 @@ func TestCypherNeedsNeo4j(t *testing.T) {
 	} {
 		srv := httptest.NewServer(httpapi.NewServer(snap, testPage, nil))
 		status, out := postCypher(t, srv.URL, "application/json", `{"query": "RETURN 1"}`)
-		srv.Close()
 		if status != http.StatusNotFound || errorCode(out) != "not_found" || errorMessage(out) != "the Cypher console needs a Neo4j store" {
 			t.Errorf("%s store: %d %v, want 404 not_found", name, status, out)
 		}
+		if available := getAvailability(t, srv.URL); available {
+			t.Errorf("%s store: GET /api/cypher says a console is available", name)
+		}
+		srv.Close()
 	}
+	if available := getAvailability(t, consoleServer(t).URL); !available {
+		t.Error("Neo4j store: GET /api/cypher says no console is available")
+	}
+}
+
+// getAvailability asks GET /api/cypher whether there is a console; it must
+// answer 200 either way.
+func getAvailability(t *testing.T, base string) bool {
+	t.Helper()
+	resp, err := http.Get(base + "/api/cypher")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Available *bool }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 || out.Available == nil {
+		t.Fatalf("GET /api/cypher: %d, %v, %+v; want 200 and {available}", resp.StatusCode, err, out)
+	}
+	return *out.Available
 }
