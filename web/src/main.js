@@ -15,6 +15,7 @@ import { renderConcept } from "./panel.js";
 import { parseHash, formatHash, serverQuery } from "./route.js";
 import * as views from "./views.js";
 import { downloadPNG } from "./png.js";
+import { mountCypherConsole } from "./cypher.js";
 
 const MIN_NODE_SIZE = 3;
 const MAX_NODE_SIZE = 18;
@@ -172,6 +173,8 @@ function drawHover(context, data) {
 
 async function main() {
   readTheme();
+  // The console needs only the server, not the graph: mount it even if the graph fails.
+  mountCypherConsole(byId("cypher"), byId("cypher-panel")).catch((err) => console.warn("Cypher console:", err));
   showStatus("Loading graph…");
   let episodes;
   try {
