@@ -56,6 +56,8 @@ export async function mountCypherConsole(details, panel) {
   } catch {
     available = false;
   }
+  // Tests (and anyone curious) can tell "no console" from "not asked yet".
+  details.dataset.probed = "true";
   if (!available) return;
 
   const query = el("textarea", {
