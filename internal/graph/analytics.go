@@ -83,10 +83,32 @@ const betweennessChunks = 32
 // order of g.Relations. (Across architectures, last bits may differ where the
 // compiler fuses multiply-adds.)
 func Analyze(g *Graph) Summary {
+	return AnalyzeWith(g, AnalyzeOptions{Betweenness: true, Communities: true})
+}
+
+// AnalyzeOptions select the costly measures.
+type AnalyzeOptions struct {
+	// Betweenness is O(n·m): seconds on ten thousand concepts. Views that
+	// re-analyse sub-graphs on request (date windows) leave it out; it is 0 then.
+	Betweenness bool
+	// Communities runs Louvain; without it concepts keep the Community they have
+	// (a window of the catalogue keeps the catalogue's themes and colours).
+	Communities bool
+}
+
+// AnalyzeWith is Analyze with a choice of measures.
+func AnalyzeWith(g *Graph, opts AnalyzeOptions) Summary {
 	net := newNetwork(g)
 	pageRank := net.pageRank()
-	betweenness := net.betweenness()
-	communities, summary := net.communities()
+	betweenness := make([]float64, net.order())
+	if opts.Betweenness {
+		betweenness = net.betweenness()
+	}
+	var communities []int
+	var summary Summary
+	if opts.Communities {
+		communities, summary = net.communities()
+	}
 	for i := range g.Concepts {
 		c := &g.Concepts[i]
 		u := net.index[c.ID]
@@ -94,7 +116,9 @@ func Analyze(g *Graph) Summary {
 		c.WeightedDegree = net.strength(u)
 		c.PageRank = pageRank[u]
 		c.Betweenness = betweenness[u]
-		c.Community = communities[u]
+		if opts.Communities {
+			c.Community = communities[u]
+		}
 	}
 	return summary
 }

@@ -57,11 +57,17 @@ func (in *Insights) WindowOf(spec WindowSpec) (*Graph, error) {
 	defer in.windows.mu.Unlock()
 	if entry.graph == nil {
 		g := cloneForAnalysis(entry.sub)
-		Analyze(g)
+		// Betweenness and Louvain take seconds on thousands of concepts: a large
+		// window keeps the catalogue's communities and skips betweenness.
+		small := len(g.Concepts) <= windowFullAnalysis
+		AnalyzeWith(g, AnalyzeOptions{Betweenness: small, Communities: small})
 		entry.graph = g
 	}
 	return entry.graph, nil
 }
+
+// windowFullAnalysis is the largest window (in concepts) analysed in full on request.
+const windowFullAnalysis = 1500
 
 // cloneForAnalysis copies the concept slice, the only part Analyze writes, so
 // the cached restricted graph stays unanalysed.
