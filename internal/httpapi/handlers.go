@@ -163,13 +163,70 @@ func handleSearch(snap *Snapshot, logger *slog.Logger) http.Handler {
 	})
 }
 
+// conceptResponse is a concept's detail, perhaps trimmed, with the full
+// counts so a client knows what it left out.
+type conceptResponse struct {
+	graph.ConceptDetail
+	NeighbourCount int `json:"neighbour_count"`
+	EvidenceCount  int `json:"evidence_count"`
+}
+
+// handleConcept serves a concept's detail. A hub's detail runs to megabytes
+// (every neighbour with every line), so clients may trim it: neighbours=N
+// keeps the N strongest, evidence=N keeps N lines of the concept and of each
+// neighbour, and neighbour=ID keeps only the link to one neighbour (with all
+// its lines unless evidence is set), which is a link's evidence table.
 func handleConcept(snap *Snapshot, logger *slog.Logger) http.Handler {
 	return serveQuery(snap, logger, func(r *http.Request, ix *graph.Index) (any, error) {
 		id, err := pathParam(r, "id")
 		if err != nil {
 			return nil, err
 		}
-		return ix.Concept(id)
+		params := r.URL.Query()
+		limits := map[string]int{}
+		for _, name := range []string{"neighbours", "evidence"} {
+			if raw := params.Get(name); raw != "" {
+				n, err := strconv.Atoi(raw)
+				if err != nil || n < 0 {
+					return nil, graph.Errorf(graph.EINVALID, "%s: want a whole number of 0 or more, got %q", name, raw)
+				}
+				limits[name] = n
+			}
+		}
+		detail, err := ix.Concept(id)
+		if err != nil {
+			return nil, err
+		}
+		resp := conceptResponse{ConceptDetail: detail, NeighbourCount: len(detail.Neighbours), EvidenceCount: len(detail.Evidence)}
+		if other := params.Get("neighbour"); other != "" {
+			var kept []graph.Neighbour
+			for _, n := range detail.Neighbours {
+				if n.ID == other {
+					kept = append(kept, n)
+				}
+			}
+			if kept == nil {
+				return nil, graph.Errorf(graph.ENOTFOUND, "neighbour: concept %q is not linked to %q", other, id)
+			}
+			resp.Neighbours = kept
+		}
+		if n, ok := limits["neighbours"]; ok && len(resp.Neighbours) > n {
+			resp.Neighbours = resp.Neighbours[:n]
+		}
+		if n, ok := limits["evidence"]; ok {
+			if len(resp.Evidence) > n {
+				resp.Evidence = resp.Evidence[:n]
+			}
+			trimmed := make([]graph.Neighbour, len(resp.Neighbours))
+			for i, nb := range resp.Neighbours {
+				if len(nb.Evidence) > n {
+					nb.Evidence = nb.Evidence[:n]
+				}
+				trimmed[i] = nb
+			}
+			resp.Neighbours = trimmed
+		}
+		return resp, nil
 	})
 }
 

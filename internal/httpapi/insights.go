@@ -89,7 +89,7 @@ func handleGaps(snap *Snapshot, logger *slog.Logger) http.Handler {
 		if err != nil {
 			return nil, err
 		}
-		return gapsResponse{Gaps: lg.insights.Gaps(limit)}, nil
+		return gapsResponse{Gaps: lg.topGaps(limit)}, nil
 	})
 }
 

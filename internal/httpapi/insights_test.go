@@ -170,3 +170,23 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		}
 	}
 }
+
+func TestConceptTrimmed(t *testing.T) {
+	srv := newTestServer(t, httpapi.NewStaticSnapshot(analysedGraph()))
+	var c struct {
+		Neighbours     []graph.Neighbour
+		Evidence       []graph.EpisodeEvidence
+		NeighbourCount int `json:"neighbour_count"`
+		EvidenceCount  int `json:"evidence_count"`
+	}
+	get(t, srv, "/api/concepts/ai?neighbours=1&evidence=1", http.StatusOK, &c)
+	if len(c.Neighbours) != 1 || len(c.Evidence) != 1 || c.NeighbourCount != 2 || c.EvidenceCount != 3 {
+		t.Errorf("trimmed ai = %d neighbours of %d, %d lines of %d; want 1 of 2, 1 of 3", len(c.Neighbours), c.NeighbourCount, len(c.Evidence), c.EvidenceCount)
+	}
+	get(t, srv, "/api/concepts/ai?neighbour=strike", http.StatusOK, &c)
+	if len(c.Neighbours) != 1 || c.Neighbours[0].ID != "strike" || len(c.Neighbours[0].Evidence) != 1 {
+		t.Errorf("ai?neighbour=strike = %+v", c.Neighbours)
+	}
+	wantError(t, srv, "/api/concepts/ai?neighbours=-1", http.StatusBadRequest, graph.EINVALID)
+	wantError(t, srv, "/api/concepts/ai?neighbour=hit-record", http.StatusNotFound, graph.ENOTFOUND)
+}

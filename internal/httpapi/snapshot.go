@@ -45,6 +45,11 @@ type loadedGraph struct {
 	loadedAt time.Time
 	etag     string
 
+	// gaps are computed once per load, at the longest list a request may
+	// ask for: on a large corpus they take a few hundred milliseconds.
+	gapsOnce sync.Once
+	gaps     []graph.Gap
+
 	nodeLinkOnce sync.Once
 	nodeLink     []byte
 	nodeLinkErr  error
@@ -161,4 +166,10 @@ func (lg *loadedGraph) nodeLinkJSON() ([]byte, error) {
 		lg.nodeLink = buf.Bytes()
 	})
 	return lg.nodeLink, lg.nodeLinkErr
+}
+
+// topGaps returns the limit strongest gaps, computing the list once per load.
+func (lg *loadedGraph) topGaps(limit int) []graph.Gap {
+	lg.gapsOnce.Do(func() { lg.gaps = lg.insights.Gaps(maxListLimit) })
+	return lg.gaps[:min(limit, len(lg.gaps))]
 }

@@ -33,7 +33,10 @@ export const api = {
   // graph takes the server-side filters as a query string (see route.js serverQuery).
   graph: (query) => getJSON(`/api/graph?${query}`),
   search: (text, limit, signal) => getJSON(`/api/search?q=${q(text)}&limit=${limit}`, signal),
-  concept: (id) => getJSON(`/api/concepts/${q(id)}`),
+  // A hub's full detail runs to megabytes: the panel asks for the strongest
+  // neighbours and a few lines each; a link's view asks for that one link.
+  concept: (id) => getJSON(`/api/concepts/${q(id)}?neighbours=200&evidence=60`),
+  link: (a, b) => getJSON(`/api/concepts/${q(a)}?neighbour=${q(b)}`),
   timeline: (id) => getJSON(`/api/concepts/${q(id)}/timeline`),
   paths: (from, to, k) => getJSON(`/api/paths?from=${q(from)}&to=${q(to)}&k=${q(k)}`),
   episodes: () => getJSON("/api/episodes"),

@@ -366,7 +366,7 @@ async function main() {
       state.pathNodes = new Set([a, b].filter((x) => graph.hasNode(x)));
       if (graph.hasNode(a) && graph.hasNode(b) && graph.hasEdge(a, b)) state.pathEdges = new Set([graph.edge(a, b)]);
       focusCamera([a, b]);
-      const data = await api.concept(a);
+      const data = await api.link(a, b);
       if (seq !== routeSeq) return;
       labels.set(a, data.concept.label);
       const n = (data.neighbours || []).find((x) => x.id === b);

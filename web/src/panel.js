@@ -94,7 +94,7 @@ export function renderConcept(container, data, { colour, episodeTitles, onSelect
       ),
     ),
     section(
-      `Neighbours (${neighbours.length})`,
+      `Neighbours (${data.neighbour_count ?? neighbours.length})`,
       "panel-neighbours",
       neighbours.length === 0
         ? el("p", { class: "muted" }, "No related concepts.")
@@ -117,7 +117,7 @@ export function renderConcept(container, data, { colour, episodeTitles, onSelect
           ),
     ),
     section(
-      `Evidence (${evidence.length})`,
+      `Evidence (${data.evidence_count ?? evidence.length})`,
       "panel-evidence",
       evidence.length === 0
         ? el("p", { class: "muted" }, "No evidence lines.")

@@ -1,0 +1,70 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/topicgraph/topicgraph/internal/httpapi"
+	"github.com/topicgraph/topicgraph/internal/sqlite"
+	"github.com/topicgraph/topicgraph/web"
+)
+
+// TestPageSpeedOnALargeGraph opens the page on the store named by
+// TOPICGRAPH_BENCH_DB (for example 2,000 generated episodes loaded by
+// graphload) in headless Chromium and logs how long the page takes to draw
+// its default view and to answer a click on the most central concept. It is
+// a measurement, not an assertion: run it with -v to read the figures.
+//
+//	TOPICGRAPH_BENCH_DB=/tmp/c2000.db go test -run PageSpeed -v ./e2e/
+func TestPageSpeedOnALargeGraph(t *testing.T) {
+	path := os.Getenv("TOPICGRAPH_BENCH_DB")
+	if path == "" {
+		t.Skip("set TOPICGRAPH_BENCH_DB to a SQLite store loaded by graphload")
+	}
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	snap := httpapi.NewSnapshot(store, nil)
+	if err := snap.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	server := httptest.NewServer(httpapi.NewServer(snap, web.Static, nil))
+	defer server.Close()
+
+	browser, jsErrors := startBrowser(t)
+	for _, top := range []string{"500", "1500", "4000"} {
+		start := time.Now()
+		do(t, browser, "open the page with top="+top,
+			chromedp.EmulateViewport(1280, 800),
+			chromedp.Navigate(server.URL+"/#/?top="+top),
+			waitRoute("#/?top="+top),
+		)
+		opened := time.Since(start)
+		order := eval[int](t, browser, "count nodes", `window.__sigma.getGraph().order`)
+		edges := eval[int](t, browser, "count edges", `window.__sigma.getGraph().size`)
+		hub := eval[string](t, browser, "find the hub", `(() => { const g = window.__sigma.getGraph(); let best = null, rank = -1;
+			g.forEachNode((n, a) => { if (a.pagerank > rank) { rank = a.pagerank; best = n; } }); return best; })()`)
+		at := eval[struct{ X, Y float64 }](t, browser, "locate the hub", fmt.Sprintf(`(() => {
+			const s = window.__sigma; const p = s.framedGraphToViewport(s.getNodeDisplayData(%q));
+			const box = s.getContainer().getBoundingClientRect(); return {X: box.left + p.x, Y: box.top + p.y}; })()`, hub))
+		start = time.Now()
+		do(t, browser, "click the hub",
+			chromedp.MouseClickXY(at.X, at.Y),
+			waitFor(`document.body.dataset.route.startsWith("#/concept/") && !document.querySelector("#panel").hasAttribute("aria-busy")`),
+		)
+		clicked := time.Since(start)
+		t.Logf("top=%s: %d nodes, %d edges; page open and drawn in %v; click answered (panel filled) in %v", top, order, edges, opened.Round(time.Millisecond), clicked.Round(time.Millisecond))
+		do(t, browser, "leave", chromedp.Navigate("about:blank"))
+	}
+	for _, msg := range jsErrors() {
+		t.Errorf("JavaScript error: %s", msg)
+	}
+}
