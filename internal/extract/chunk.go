@@ -269,7 +269,9 @@ func (x *Extractor) segments(b notes.Block, st *episodeState) []segment {
 		} else {
 			s = st.lowerFirst(s)
 		}
+		st.titleLike = titleLike
 		segs[i].candidates = x.candidates(s, st)
+		st.titleLike = false
 		if segs[i].label && len(segs[i].candidates) == 0 && len(strings.Fields(s)) == 1 && strings.HasSuffix(s, "ing") && !genericNouns[strings.ToLower(s)] {
 			// "Anchoring: ..." — a one-word label names the bullet's topic, whatever its tag.
 			segs[i].candidates = []candidate{{surface: strings.ToLower(s), key: Key(s), kind: graph.KindConcept}}
@@ -685,6 +687,9 @@ func properCandidate(run []token.Token, st *episodeState) candidate {
 			}
 		}
 	}
+	if last := words[len(words)-1]; len(last) > 3 && strings.HasSuffix(last, ".") {
+		words[len(words)-1] = strings.TrimSuffix(last, ".") // the tokenizer keeps a sentence's full stop on some names
+	}
 	surface := strings.Join(words, " ")
 	c := candidate{surface: surface, key: Key(surface), kind: graph.KindConcept, strong: true}
 	if len(run) == 1 && !isAcronym(run[0].Text) {
@@ -699,10 +704,22 @@ func properCandidate(run []token.Token, st *episodeState) candidate {
 	case org:
 		c.kind = graph.KindOrganization
 	case len(run) >= 2 && len(run) <= 3 && !connector && alpha && !anyAcronym(run) &&
-		(firstNames[strings.ToLower(run[0].Text)] || st.people[strings.ToLower(surface)]):
+		(firstNames[strings.ToLower(run[0].Text)] || st.people[strings.ToLower(surface)] || !st.titleLike && nameLike(run, st)):
 		c.kind = graph.KindPerson
 	}
 	return c
+}
+
+// nameLike reports whether capitalised words in running text read as a
+// person's name: none of them is an ordinary word of the episode or the lists.
+func nameLike(run []token.Token, st *episodeState) bool {
+	for _, t := range run {
+		lw := strings.ToLower(t.Text)
+		if st.lower[lw] > 0 || stopwords[lw] || genericNouns[lw] || weakModifiers[lw] || orgWords[lw] || titleVerbs[lw] || len(lw) < 2 {
+			return false
+		}
+	}
+	return true
 }
 
 func anyAcronym(run []token.Token) bool {

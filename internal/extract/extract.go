@@ -147,6 +147,7 @@ type episodeState struct {
 	people       map[string]bool            // folded names of guests from the front matter
 	labels       map[string]bool            // keys found in a bullet's "Label:" prefix
 	known        map[string]bool            // concept ids kept in other episodes of the corpus
+	titleLike    bool                       // the sentence being chunked is Title Case
 }
 
 // Extract reads one document into the facts of episode ep.
