@@ -3,6 +3,8 @@ package neo4j
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 
 	"github.com/topicgraph/topicgraph/internal/graph"
 	"github.com/topicgraph/topicgraph/internal/graph/storetest"
+	"github.com/topicgraph/topicgraph/internal/load"
 )
 
 // BenchmarkReplaceEpisode loads a few hundred generated episodes with
@@ -88,4 +91,82 @@ func plainWrite(ctx context.Context, s *Store, f graph.EpisodeFacts) error {
 			map[string]any{"rows": linkRows(f.Links)})
 	})
 	return err
+}
+
+// BenchmarkLoadGeneratedCorpus loads a generated corpus of 300 episodes
+// (python3 /work/shared/eval/gen_corpus.py DIR --episodes 300) with load.Run,
+// the whole pipeline graphload runs, into an empty database; then, in the same
+// run, writes the facts that load produced with ReplaceEpisode alone (the
+// loader's writes) and with plainWrite (the floor: flat UNWIND ... CREATE, one
+// transaction per episode). It reports the three times per episode and the
+// ratios to the floor; the issue asks for the loader's writes to stay within
+// 1.5x of it.
+func BenchmarkLoadGeneratedCorpus(b *testing.B) {
+	const episodes = 300
+	generator := os.Getenv("TOPICGRAPH_GEN_CORPUS")
+	if generator == "" {
+		generator = "/work/shared/eval/gen_corpus.py"
+	}
+	dir := b.TempDir()
+	if out, err := exec.Command("python3", generator, dir, "--episodes", fmt.Sprint(episodes)).CombinedOutput(); err != nil {
+		b.Fatalf("generating the corpus with %s (set TOPICGRAPH_GEN_CORPUS to its path): %v\n%s", generator, err, out)
+	}
+	ctx := context.Background()
+	s := openEmpty(b)
+	defer s.Close()
+
+	var pipeline, writes, baseline time.Duration
+	var corpus []graph.EpisodeFacts
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		if err := s.wipe(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		began := time.Now()
+		res, err := load.Run(ctx, s, []string{dir}, load.Options{})
+		if err != nil || len(res.Failed) > 0 || res.Loaded != episodes {
+			b.Fatalf("load.Run: %v, %s, failed %v", err, res, res.Failed)
+		}
+		pipeline += time.Since(began)
+
+		b.StopTimer()
+		if corpus == nil {
+			if corpus, err = s.Facts(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := s.wipe(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		began = time.Now()
+		for _, f := range corpus {
+			if err := s.ReplaceEpisode(ctx, f); err != nil {
+				b.Fatal(err)
+			}
+		}
+		writes += time.Since(began)
+
+		b.StopTimer()
+		if err := s.wipe(ctx); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		began = time.Now()
+		for _, f := range corpus {
+			if err := plainWrite(ctx, s, f); err != nil {
+				b.Fatal(err)
+			}
+		}
+		baseline += time.Since(began)
+	}
+	b.StopTimer()
+	n := float64(b.N * episodes)
+	b.ReportMetric(float64(pipeline.Microseconds())/n, "load.Run-µs/episode")
+	b.ReportMetric(float64(writes.Microseconds())/n, "loader-writes-µs/episode")
+	b.ReportMetric(float64(baseline.Microseconds())/n, "baseline-µs/episode")
+	b.ReportMetric(writes.Seconds()/baseline.Seconds(), "writes/baseline")
+	b.ReportMetric(pipeline.Seconds()/baseline.Seconds(), "load.Run/baseline")
 }
