@@ -40,7 +40,7 @@ func TestPageSpeedOnALargeGraph(t *testing.T) {
 	defer server.Close()
 
 	browser, jsErrors := startBrowser(t)
-	for _, top := range []string{"500", "1500", "4000"} {
+	for _, top := range []string{"500", "1500"} {
 		start := time.Now()
 		do(t, browser, "open the page with top="+top,
 			chromedp.EmulateViewport(1280, 800),
@@ -61,7 +61,8 @@ func TestPageSpeedOnALargeGraph(t *testing.T) {
 			waitFor(`document.body.dataset.route.startsWith("#/concept/") && !document.querySelector("#panel").hasAttribute("aria-busy")`),
 		)
 		clicked := time.Since(start)
-		t.Logf("top=%s: %d nodes, %d edges; page open and drawn in %v; click answered (panel filled) in %v", top, order, edges, opened.Round(time.Millisecond), clicked.Round(time.Millisecond))
+		render := eval[float64](t, browser, "time one render", `(() => { const t0 = performance.now(); window.__sigma.refresh(); return performance.now() - t0; })()`)
+		t.Logf("top=%s: %d nodes, %d edges; page open and drawn in %v; click answered (panel filled) in %v; one full render %.0f ms", top, order, edges, opened.Round(time.Millisecond), clicked.Round(time.Millisecond), render)
 		do(t, browser, "leave", chromedp.Navigate("about:blank"))
 	}
 	for _, msg := range jsErrors() {

@@ -20,13 +20,16 @@ import { mountCypherConsole } from "./cypher.js";
 const MIN_NODE_SIZE = 3;
 const MAX_NODE_SIZE = 18;
 const EPISODE_COLOUR = "#8a8f98";
+// Above this many links, clicking a link is off (the concept panel's
+// "evidence" links open the same table) so the pointer stays responsive.
+const MAX_EDGES_FOR_EDGE_CLICKS = 10000;
 const GUEST_COLOUR = "#b8860b";
 
 // What is highlighted or hidden. The reducers read it on every refresh.
 const state = {
   route: parseHash(""),
   selected: null, // concept id whose neighbourhood is highlighted
-  neighbours: new Set(),
+  neighbours: new Set(), // the selected concept and its neighbours
   marked: new Set(), // concepts an analysis view points at (an episode's, a comparison's)
   pathNodes: new Set(),
   pathEdges: new Set(),
@@ -112,10 +115,17 @@ function sizeNodes(graph, measure) {
   });
 }
 
+// focusSet is the set of nodes drawn in colour, the rest dimmed; null for none.
+function focusSet() {
+  if (state.pathNodes.size > 0) return state.pathNodes;
+  if (state.selected) return state.neighbours;
+  return state.marked.size > 0 ? state.marked : null;
+}
+
 function nodeReducer() {
   return (node, attrs) => {
     const out = { ...attrs };
-    const focus = state.pathNodes.size > 0 ? state.pathNodes : state.selected ? new Set([state.selected, ...state.neighbours]) : state.marked.size > 0 ? state.marked : null;
+    const focus = focusSet();
     if (!focus) return out;
     if (focus.has(node)) {
       if (node === state.selected || state.pathNodes.has(node)) {
@@ -196,7 +206,9 @@ async function main() {
 
   const sigma = new Sigma(graph, container, {
     renderEdgeLabels: false,
-    enableEdgeEvents: true,
+    // Edge picking costs a pass over every edge on each pointer move; it is
+    // switched on per graph (see loadGraph) only when the graph is small.
+    enableEdgeEvents: false,
     labelFont: getComputedStyle(document.body).fontFamily || "system-ui, sans-serif",
     labelSize: 13,
     labelWeight: "500",
@@ -285,6 +297,7 @@ async function main() {
     loadedKey = key;
     sizedBy = null;
     sigma.setGraph(graph);
+    sigma.setSetting("enableEdgeEvents", graph.size <= MAX_EDGES_FOR_EDGE_CLICKS);
     const concepts = nodeLink.graph.concepts;
     byId("counts").textContent = `${episodes.length} episodes · ${concepts} concepts · ${nodeLink.links.length} links shown`;
     byId("filter-count").textContent = `${graph.order} nodes on screen`;
@@ -352,8 +365,8 @@ async function main() {
     concept: async (seq, [id]) => {
       if (graph.hasNode(id)) {
         state.selected = id;
-        state.neighbours = new Set(graph.neighbors(id));
-        focusCamera([id, ...state.neighbours]);
+        state.neighbours = new Set([id, ...graph.neighbors(id)]); // the concept itself included
+        focusCamera([...state.neighbours]);
       }
       const [data, life] = await Promise.all([api.concept(id), api.timeline(id)]);
       if (seq !== routeSeq) return;
