@@ -86,7 +86,8 @@ Flags:
 	}
 	// The corpus vocabulary, as a load computes it, decides borderline words.
 	known := map[string]bool{}
-	for _, f := range x.ExtractAll(srcs, nil, 0, nil) {
+	all, _ := x.ExtractAll(srcs, nil, 0, nil)
+	for _, f := range all {
 		for _, m := range f.Mentions {
 			known[m.Concept] = true
 		}

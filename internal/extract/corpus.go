@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
 
@@ -18,15 +19,26 @@ type Source struct {
 // in two passes: the second re-reads only the episodes that dropped a
 // candidate which another episode (or known, the ids of concepts already
 // stored) kept, so one theme is one node across the corpus. The result is in
-// the order of srcs and does not depend on workers.
-func (x *Extractor) ExtractAll(srcs []Source, known map[string]bool, workers int, progress func(done, total int)) []graph.EpisodeFacts {
+// the order of srcs and does not depend on workers. errs[i] is set when
+// extracting srcs[i] failed (a bug, recovered so the other files still load).
+func (x *Extractor) ExtractAll(srcs []Source, known map[string]bool, workers int, progress func(done, total int)) (out []graph.EpisodeFacts, errs []error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	out := make([]graph.EpisodeFacts, len(srcs))
+	out = make([]graph.EpisodeFacts, len(srcs))
+	errs = make([]error, len(srcs))
 	dropped := make([][]string, len(srcs))
+	safely := func(i int, fn func()) {
+		defer func() {
+			if p := recover(); p != nil {
+				out[i] = graph.EpisodeFacts{Episode: srcs[i].Episode}
+				errs[i] = &notes.Error{Path: srcs[i].Doc.Path, Msg: fmt.Sprintf("internal error while extracting this file: %v", p)}
+			}
+		}()
+		fn()
+	}
 	parallel(len(srcs), workers, progress, func(i int) {
-		out[i], dropped[i] = x.ExtractKnown(srcs[i].Doc, srcs[i].Episode, nil)
+		safely(i, func() { out[i], dropped[i] = x.ExtractKnown(srcs[i].Doc, srcs[i].Episode, nil) })
 	})
 	vocabulary := make(map[string]bool, len(known))
 	for id := range known {
@@ -48,9 +60,11 @@ func (x *Extractor) ExtractAll(srcs []Source, known map[string]bool, workers int
 	}
 	parallel(len(again), workers, nil, func(j int) {
 		i := again[j]
-		out[i], _ = x.ExtractKnown(srcs[i].Doc, srcs[i].Episode, vocabulary)
+		if errs[i] == nil {
+			safely(i, func() { out[i], _ = x.ExtractKnown(srcs[i].Doc, srcs[i].Episode, vocabulary) })
+		}
 	})
-	return out
+	return out, errs
 }
 
 // parallel runs fn(0..n-1) on workers goroutines, reporting progress.

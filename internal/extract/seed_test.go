@@ -39,7 +39,8 @@ func extractDir(t testing.TB, dir string) *graph.Graph {
 		ep := graph.Episode{ID: filepath.Base(f), Source: f, Title: doc.Meta.Title, Date: doc.Meta.Date}
 		srcs = append(srcs, Source{doc, ep})
 	}
-	g := graph.Build(x.ExtractAll(srcs, nil, 0, nil))
+	facts, _ := x.ExtractAll(srcs, nil, 0, nil)
+	g := graph.Build(facts)
 	return g
 }
 

@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -92,61 +93,29 @@ func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Res
 		hashes[e.ID] = e.Hash
 	}
 
-	// Read and parse every file (cheap), then extract the changed ones in parallel.
+	// Read every file and compare its bytes with what was stored. When nothing
+	// changed, nothing is extracted. When anything changed, every file is
+	// extracted again: the corpus vocabulary (see extract.ExtractAll) can change
+	// what an untouched file yields, and a load must give the graph a clean load
+	// of the same files gives. Only episodes whose facts differ are written.
 	type outcome struct {
-		facts     *graph.EpisodeFacts
-		unchanged bool
-		err       error
+		data     []byte
+		fileHash string
+		err      error
 	}
 	results := make([]outcome, len(files))
-	var srcs []extract.Source
-	var srcIndex []int
+	changed := opts.Force
+	seen := make(map[string]bool, len(files))
 	for i, f := range files {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		doc, ep, unchanged, err := readEpisode(f, hashes[f.id], x.Fingerprint(), opts.Force)
-		results[i] = outcome{unchanged: unchanged, err: err}
-		if doc != nil {
-			srcs = append(srcs, extract.Source{Doc: doc, Episode: ep})
-			srcIndex = append(srcIndex, i)
+		seen[f.id] = true
+		data, fileHash, err := readFile(f, x.Fingerprint())
+		results[i] = outcome{data, fileHash, err}
+		if err != nil || fileHashOf(hashes[f.id]) != fileHash {
+			changed = true
 		}
 	}
-	vocabulary, err := st.Scores(ctx) // the concepts the store already has
-	if err != nil {
-		return res, err
-	}
-	known := make(map[string]bool, len(vocabulary))
-	for id := range vocabulary {
-		known[id] = true
-	}
-	for j, facts := range x.ExtractAll(srcs, known, opts.Workers, opts.Progress) {
-		results[srcIndex[j]].facts = &facts
-	}
-	if err := ctx.Err(); err != nil {
-		return res, err
-	}
-
-	for i, r := range results {
-		switch {
-		case r.err != nil:
-			res.Failed = append(res.Failed, r.err)
-		case r.unchanged:
-			res.Unchanged++
-		case r.facts != nil:
-			if err := st.ReplaceEpisode(ctx, *r.facts); err != nil {
-				return res, fmt.Errorf("storing %s: %w", files[i].path, err)
-			}
-			res.Loaded++
-		}
-	}
-
+	var gone []string
 	if opts.Prune {
-		seen := map[string]bool{}
-		for _, f := range files {
-			seen[f.id] = true
-		}
-		var gone []string
 		for _, e := range stored {
 			if seen[e.ID] {
 				continue
@@ -155,12 +124,59 @@ func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Res
 				gone = append(gone, e.ID)
 			}
 		}
-		if len(gone) > 0 {
-			if err := st.RemoveEpisodes(ctx, gone); err != nil {
-				return res, err
+	}
+	if !changed {
+		for _, r := range results {
+			if r.err == nil {
+				res.Unchanged++
 			}
-			res.Removed = len(gone)
 		}
+	} else {
+		var srcs []extract.Source
+		var hashesOf []string
+		for i, f := range files {
+			r := results[i]
+			if r.err != nil {
+				res.Failed = append(res.Failed, r.err)
+				continue
+			}
+			doc, err := notes.Parse(f.path, r.data)
+			if err != nil {
+				res.Failed = append(res.Failed, err)
+				continue
+			}
+			ep := graph.Episode{
+				ID: f.id, Source: f.path, Title: doc.Meta.Title, Date: doc.Meta.Date, Show: doc.Meta.Show,
+				Guests: doc.Meta.Guests, Tags: doc.Meta.Tags,
+			}
+			srcs = append(srcs, extract.Source{Doc: doc, Episode: ep})
+			hashesOf = append(hashesOf, r.fileHash)
+		}
+		all, failed := x.ExtractAll(srcs, nil, opts.Workers, opts.Progress)
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		for j, facts := range all {
+			if failed[j] != nil {
+				res.Failed = append(res.Failed, failed[j])
+				continue
+			}
+			facts.Episode.Hash = hashesOf[j] + ":" + factsDigest(facts)
+			if hashes[facts.Episode.ID] == facts.Episode.Hash {
+				res.Unchanged++
+				continue
+			}
+			if err := st.ReplaceEpisode(ctx, facts); err != nil {
+				return res, fmt.Errorf("storing %s: %w", facts.Episode.Source, err)
+			}
+			res.Loaded++
+		}
+	}
+	if len(gone) > 0 {
+		if err := st.RemoveEpisodes(ctx, gone); err != nil {
+			return res, err
+		}
+		res.Removed = len(gone)
 	}
 
 	g, err := graph.Read(ctx, st)
@@ -194,42 +210,40 @@ func hasScores(g *graph.Graph) bool {
 	return false
 }
 
-// readEpisode reads and parses one file. unchanged is true when the file's
-// hash equals storedHash and force is off.
-func readEpisode(f file, storedHash, fingerprint string, force bool) (doc *notes.Document, ep graph.Episode, unchanged bool, err error) {
-	defer func() {
-		if p := recover(); p != nil { // a bug must not cost the other files
-			doc, err = nil, &notes.Error{Path: f.path, Msg: fmt.Sprintf("internal error while reading this file: %v", p)}
-		}
-	}()
+// readFile reads one notes file and hashes its bytes together with the
+// extraction fingerprint (rules and lexicon): changing either re-reads files.
+func readFile(f file, fingerprint string) (data []byte, hash string, err error) {
 	info, err := os.Stat(f.path)
 	if err != nil {
-		return nil, ep, false, &notes.Error{Path: f.path, Msg: describe(err)}
+		return nil, "", &notes.Error{Path: f.path, Msg: describe(err)}
 	}
 	if info.Size() > notes.MaxFileSize {
-		return nil, ep, false, &notes.Error{Path: f.path, Msg: fmt.Sprintf("file is %d MB, larger than the %d MB limit for notes", info.Size()>>20, notes.MaxFileSize>>20)}
+		return nil, "", &notes.Error{Path: f.path, Msg: fmt.Sprintf("file is %d MB, larger than the %d MB limit for notes", info.Size()>>20, notes.MaxFileSize>>20)}
 	}
-	data, err := os.ReadFile(f.path)
-	if err != nil {
-		return nil, ep, false, &notes.Error{Path: f.path, Msg: describe(err)}
+	if data, err = os.ReadFile(f.path); err != nil {
+		return nil, "", &notes.Error{Path: f.path, Msg: describe(err)}
 	}
-	// The hash covers the extraction rules and lexicon too: changing either re-reads the file.
 	h := sha256.New()
 	h.Write([]byte(fingerprint + "\x00"))
 	h.Write(data)
-	hash := hex.EncodeToString(h.Sum(nil))
-	if hash == storedHash && !force {
-		return nil, ep, true, nil
-	}
-	doc, err = notes.Parse(f.path, data)
-	if err != nil {
-		return nil, ep, false, err
-	}
-	ep = graph.Episode{
-		ID: f.id, Source: f.path, Title: doc.Meta.Title, Date: doc.Meta.Date, Show: doc.Meta.Show,
-		Guests: doc.Meta.Guests, Tags: doc.Meta.Tags, Hash: hash,
-	}
-	return doc, ep, false, nil
+	return data, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// An episode's stored Hash is "FILE:FACTS": the hash of the file's bytes
+// (with the extraction fingerprint), then a digest of the facts extracted
+// from it, so a load can tell both "this file changed" and "what this file
+// yields changed".
+func fileHashOf(stored string) string {
+	h, _, _ := strings.Cut(stored, ":")
+	return h
+}
+
+// factsDigest is a short digest of everything an episode's facts say.
+func factsDigest(f graph.EpisodeFacts) string {
+	f.Episode.Hash = ""
+	data, _ := json.Marshal(f)
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:12])
 }
 
 func describe(err error) string {
