@@ -19,7 +19,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/topicgraph/topicgraph/internal/extract"
 	"github.com/topicgraph/topicgraph/internal/graph"
@@ -338,23 +337,10 @@ func findFiles(paths []string) ([]file, []error) {
 // to the folder it was loaded from: the same file always gets the same id.
 func EpisodeID(rel string) string {
 	rel = strings.TrimSuffix(filepath.ToSlash(rel), filepath.Ext(rel))
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(rel) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(r)
-		} else {
-			dash = true
-		}
+	if id := extract.ID(strings.ToLower(rel)); id != "" {
+		return id
 	}
-	if b.Len() == 0 {
-		return "episode"
-	}
-	return b.String()
+	return "episode"
 }
 
 // ProgressBar returns a Progress function that draws a bar on w (a terminal).
