@@ -27,7 +27,8 @@ const (
 	strengthSentence = 1.0
 	strengthParent   = 0.6 // a nested bullet and its parent
 	strengthHeading  = 0.5 // a heading and a line of its section
-	strengthSection  = 0.2 // two lines of one section
+	strengthSection  = 0.2 // two nearby lines of one section
+	siblingWindow    = 2   // how many earlier lines of a section a line is linked to: far-apart lines share little
 )
 
 // Extractor extracts facts from notes. It is safe for concurrent use.
@@ -66,7 +67,7 @@ var (
 
 // Version names the extraction rules. It is part of every episode's
 // fingerprint, so improving the rules re-extracts files on the next load.
-const Version = "2026-11-26.2"
+const Version = "2026-11-26.3"
 
 // Fingerprint identifies what extraction depends on besides a file's bytes:
 // the rules and the analyst's lexicon.
@@ -275,7 +276,7 @@ func (x *Extractor) ExtractKnown(doc *notes.Document, ep graph.Episode, known ma
 			// Heading and the lines of its section.
 			links.pairs(blockKeys(b.Section), blockKeys(i), graph.RelSection, strengthHeading, b)
 			// Earlier lines of the same section.
-			for p := i - 1; p > b.Section; p-- {
+			for p := i - 1; p > b.Section && p >= i-siblingWindow; p-- {
 				if blocks[p].block.Section == b.Section {
 					links.pairs(blockKeys(p), blockKeys(i), graph.RelSection, strengthSection, b)
 				}
