@@ -219,6 +219,10 @@ func TestBrowserExploresTheGraph(t *testing.T) {
 		if msg := eval[string](t, ctx, "check "+view, `document.querySelector('[data-testid="view-error"]')?.textContent || ""`); msg != "" {
 			t.Errorf("view %s: %s", view, msg)
 		}
+		// A value the page failed to render shows up as these words in the text.
+		if bad := eval[string](t, ctx, "read "+view, `(document.querySelector("#panel").textContent.match(/\b(null|undefined|NaN)\b|\[object /) || [""])[0]`); bad != "" {
+			t.Errorf("view %s shows %q in its text", view, bad)
+		}
 		screenshot(t, ctx, shots, strings.SplitN(view, "/", 2)[0])
 	}
 	do(t, ctx, "Esc closes the panel", chromedp.KeyEvent(kb.Escape), waitRoute("#/"), waitFor(`document.querySelector("#panel").hidden`))

@@ -35,6 +35,7 @@ harm harms gain gains loss losses change changes shift shifts rise fall growth d
 attitude attitudes experience experiences direction directions manner
 background backgrounds answer answers consideration considerations reference references
 human humans kid kids adult adults creative creatives audience audiences individual individuals
+name names text texts book books word words
 society member members crowd public format formats reply replies response responses
 mark marks score scores everyone anyone nobody somebody everybody anybody
 `)

@@ -16,6 +16,12 @@ export function el(tag, attrs, ...children) {
   return node;
 }
 
+// appendAll appends children to node, skipping null, undefined and false and
+// flattening arrays (the DOM's own append would write "null" as text).
+export function appendAll(node, ...children) {
+  append(node, children);
+}
+
 function append(node, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;

@@ -1,7 +1,7 @@
 // The side panel's concept view (GET /api/concepts/{id}), built from API data
 // with textContent only. The analysis views are in views.js.
 
-import { clear, el, formatScore } from "./dom.js";
+import { clear, el, formatScore, appendAll } from "./dom.js";
 
 // How many neighbours and evidence lines to show before a "show all" button,
 // so a hub concept does not produce a panel thousands of lines long.
@@ -78,7 +78,7 @@ export function renderConcept(container, data, { colour, episodeTitles, onSelect
   const neighbours = data.neighbours || [];
   const evidence = data.evidence || [];
 
-  container.append(
+  appendAll(container, 
     head,
     stats,
     aliases.length ? el("p", { class: "aliases" }, "Also written: ", aliases.join(", ")) : null,

@@ -4,7 +4,7 @@
 // (through el), and links to other views by their URL, so every click is a
 // history entry the back button undoes.
 
-import { clear, el, formatScore } from "./dom.js";
+import { clear, el, formatScore, appendAll } from "./dom.js";
 
 // head is a view's title row with the close button.
 function head(title, onClose, ...extra) {
@@ -49,7 +49,7 @@ export function evidenceTable(rows, episodeInfo, testid) {
 export function renderThemes(container, data, ctx) {
   clear(container);
   const themes = data.themes || [];
-  container.append(
+  appendAll(container, 
     head("Themes", ctx.close),
     el("p", { class: "muted" }, `${themes.length} themes (Louvain communities) · modularity ${formatScore(data.modularity)}`),
     el(
@@ -76,7 +76,7 @@ export function renderThemes(container, data, ctx) {
 
 export function renderRecurring(container, data, ctx) {
   clear(container);
-  container.append(
+  appendAll(container, 
     head("Recurring concepts", ctx.close),
     el("p", { class: "muted" }, "Concepts that come back in the most episodes, with their first and last appearance."),
     el(
@@ -97,7 +97,7 @@ export function renderRecurring(container, data, ctx) {
 
 export function renderBridges(container, data, ctx) {
   clear(container);
-  container.append(
+  appendAll(container, 
     head("Bridges", ctx.close),
     el("p", { class: "muted" }, "Concepts that join themes, by betweenness; the episode that first linked them across themes."),
     el(
@@ -124,7 +124,7 @@ export function renderBridges(container, data, ctx) {
 export function renderGaps(container, data, ctx) {
   clear(container);
   const gaps = data.gaps || [];
-  container.append(
+  appendAll(container, 
     head("Gaps", ctx.close),
     el("p", { class: "muted" }, "Pairs of frequent themes that meet in fewer episodes than chance predicts, with the concepts closest to bridging them."),
     gaps.length === 0 ? el("p", { class: "muted" }, "No gaps: every pair of themes meets as often as expected.") : null,
@@ -158,7 +158,7 @@ export function renderGaps(container, data, ctx) {
 export function renderEpisodes(container, data, ctx) {
   clear(container);
   const episodes = data.episodes || [];
-  container.append(
+  appendAll(container, 
     head(`Episodes (${episodes.length})`, ctx.close),
     el(
       "ol",
@@ -180,7 +180,7 @@ export function renderEpisode(container, data, ctx) {
   clear(container);
   const e = data.episode;
   const similar = data.similar || [];
-  container.append(
+  appendAll(container, 
     head(e.title || e.id, ctx.close),
     el("p", { class: "muted" }, [e.date || "undated", e.show, e.source].filter(Boolean).join(" · ")),
     e.guests && e.guests.length ? el("p", {}, `Guests: ${e.guests.join(", ")}`) : null,
@@ -228,7 +228,7 @@ export function renderComparePicker(container, episodes, args, ctx) {
   go.addEventListener("click", () => {
     if (a.value && b.value) ctx.go("compare", [a.value, b.value]);
   });
-  container.append(head("Compare two episodes", ctx.close), el("div", { class: "compare-pick" }, el("label", {}, "A ", a), el("label", {}, "B ", b), go), el("div", { id: "compare-result" }));
+  appendAll(container, head("Compare two episodes", ctx.close), el("div", { class: "compare-pick" }, el("label", {}, "A ", a), el("label", {}, "B ", b), go), el("div", { id: "compare-result" }));
   return container.querySelector("#compare-result");
 }
 
@@ -241,7 +241,7 @@ export function renderComparison(container, data, ctx) {
       items.slice(0, 60).map((c) => el("li", {}, el("a", { href: ctx.href("concept", [c.id]) }, c.label))),
     );
   const links = data.shared_links || [];
-  container.append(
+  appendAll(container, 
     el("p", { "data-testid": "compare-summary" }, `Similarity ${formatScore(data.similarity)} · ${data.shared.length} shared concepts · ${links.length} shared links`),
     section(`Shared (${data.shared.length})`, "compare-shared", list(data.shared, "shared")),
     section(`Only in A (${data.only_a.length})`, "compare-only-a", list(data.only_a, "only-a")),
@@ -270,7 +270,7 @@ export function renderComparison(container, data, ctx) {
 // renderLink shows the evidence for one link: every line, by episode.
 export function renderLink(container, a, b, neighbour, ctx) {
   clear(container);
-  container.append(
+  appendAll(container, 
     head(`${ctx.label(a)} — ${ctx.label(b)}`, ctx.close),
     el(
       "p",
@@ -288,7 +288,7 @@ export function renderLink(container, a, b, neighbour, ctx) {
 export function renderPaths(container, data, ctx) {
   clear(container);
   const paths = data.paths || [];
-  container.append(head(`Paths: ${ctx.label(data.from)} → ${ctx.label(data.to)}`, ctx.close));
+  appendAll(container, head(`Paths: ${ctx.label(data.from)} → ${ctx.label(data.to)}`, ctx.close));
   if (paths.length === 0) {
     container.appendChild(el("p", { class: "muted", "data-testid": "path-none" }, "No path connects these concepts."));
     return;
@@ -341,7 +341,7 @@ export function renderChanges(container, params, data, ctx) {
     const query = new URLSearchParams(new FormData(form));
     ctx.go("changes", [query.toString()]);
   });
-  container.append(head("Change over time", ctx.close), el("p", { class: "muted" }, "PageRank within each date window; the concepts that rose and fell most."), form);
+  appendAll(container, head("Change over time", ctx.close), el("p", { class: "muted" }, "PageRank within each date window; the concepts that rose and fell most."), form);
   if (!data) return;
   const rows = (items, testid) =>
     el(
@@ -356,7 +356,7 @@ export function renderChanges(container, params, data, ctx) {
         ),
       ),
     );
-  container.append(
+  appendAll(container, 
     el("p", {}, `A: ${data.a.episodes} episodes, ${data.a.concepts} concepts · B: ${data.b.episodes} episodes, ${data.b.concepts} concepts`),
     section("Rose", "changes-rose", rows(data.rose || [], "rose")),
     section("Fell", "changes-fell", rows(data.fell || [], "fell")),
