@@ -207,8 +207,9 @@ func (st *episodeState) nameRuns(s string) [][]int {
 			}
 			break
 		}
+		titleAt := i > 0 && j-i >= 3 && (s[idx[i][0]:idx[i][1]] == "The" || s[idx[i][0]:idx[i][1]] == "A")
 		// A run does not start with a verb or a small word ("Co-founded the Center ...").
-		for i < j {
+		for i < j && !titleAt {
 			lw := strings.ToLower(s[idx[i][0]:idx[i][1]])
 			if stopwords[lw] || connectors[lw] || titleVerbs[lw] || strings.HasSuffix(lw, "ed") || strings.HasSuffix(lw, "ing") {
 				i++
@@ -221,6 +222,13 @@ func (st *episodeState) nameRuns(s string) [][]int {
 		for k := i; k < j; k++ {
 			words = append(words, strings.ToLower(s[idx[k][0]:idx[k][1]]))
 			offs = append(offs, idx[k][0])
+		}
+		// "Zuboff's The Age of Surveillance Capitalism": a capitalised article
+		// inside a line starts a title.
+		if titleAt {
+			runs = append(runs, offs)
+			i = j
+			continue
 		}
 		org := false
 		for _, lw := range words {
@@ -263,7 +271,7 @@ func (x *Extractor) segments(b notes.Block, st *episodeState) []segment {
 	}
 	for i := range segs {
 		s := segs[i].text
-		titleLike := b.Kind == notes.Heading || b.Kind == notes.Title || segs[i].label || isTitleCase(s) || isShouting(s)
+		titleLike := b.Kind == notes.Heading || b.Kind == notes.Title || isTitleCase(s) || isShouting(s)
 		if titleLike {
 			s = st.recase(s, b.Kind == notes.Title)
 		} else {
@@ -301,6 +309,13 @@ func (x *Extractor) segments(b notes.Block, st *episodeState) []segment {
 			c.covering = true // but "Getty Images v. Stability AI" names two parties
 		}
 		segs[at].candidates = append(segs[at].candidates, x.lexicon.apply(c))
+	}
+	// A capitalised title followed by a year, "Noise (2021)", is a work.
+	for i := range segs {
+		for _, t := range datedTitles(segs[i].text) {
+			c := candidate{surface: t, key: Key(t), kind: graph.KindWork, strong: true, covering: strings.Contains(t, " ")}
+			segs[i].candidates = append(segs[i].candidates, x.lexicon.apply(c))
+		}
 	}
 	// An acronym's expansion written out in full is one concept.
 	for acr, exp := range st.expansions {
@@ -489,7 +504,9 @@ func (x *Extractor) fromRun(run []token.Token, afterFunctionWord, afterDetermine
 				whole[i] = t.Text
 			}
 			if w := strings.Join(whole, " "); !properModifiersOnly(whole) {
-				out = append(out, candidate{surface: w, key: Key(w), kind: graph.KindConcept})
+				// A name in front of a noun often makes an eponymous term
+				// ("Nash equilibrium", "Turing test"): shaped like a compound.
+				out = append(out, candidate{surface: w, key: Key(w), kind: graph.KindConcept, compound: true})
 			}
 			run = run[properEnd:]
 		}
@@ -574,6 +591,57 @@ func gerundHead(run []token.Token, afterFunctionWord bool) bool {
 }
 
 var caseName = regexp.MustCompile(`\s(v|vs|versus)\.?\s`)
+
+// titleWords may stand lowercase inside a title.
+var titleWords = set(`of the a an and to in on for is at by with from`)
+
+// datedTitles finds titles written as "Title (YYYY)": the capitalised words
+// (and small title words) right before a parenthesised year.
+func datedTitles(s string) []string {
+	var out []string
+	for from := 0; ; {
+		k := strings.Index(s[from:], " (")
+		if k < 0 {
+			return out
+		}
+		k += from
+		from = k + 2
+		if len(s) < k+7 || !allDigits(s[k+2:k+6]) || s[k+6] != ')' {
+			continue
+		}
+		words := strings.Fields(s[:k])
+		start := len(words)
+		for start > 0 {
+			w := strings.TrimSuffix(words[start-1], ",")
+			if isCapitalised(w) && !isAcronym(w) || titleWords[w] && start < len(words) {
+				start--
+				continue
+			}
+			break
+		}
+		for start < len(words) && titleWords[words[start]] {
+			start++
+		}
+		if start == len(words) {
+			continue
+		}
+		title := strings.Trim(strings.Join(words[start:], " "), `"“”'’,*_`)
+		lw := strings.ToLower(title)
+		if strings.HasSuffix(lw, "'s") || orgWords[lw] || len(title) < 3 {
+			continue
+		}
+		out = append(out, title)
+	}
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // dropCovered removes candidates found inside a covering term of the same
 // sentence ("coal mine" inside "canary in the coal mine").

@@ -67,7 +67,7 @@ var (
 
 // Version names the extraction rules. It is part of every episode's
 // fingerprint, so improving the rules re-extracts files on the next load.
-const Version = "2026-11-26.4"
+const Version = "2026-11-26.5"
 
 // Fingerprint identifies what extraction depends on besides a file's bytes:
 // the rules and the analyst's lexicon.
