@@ -258,7 +258,9 @@ func (x *Extractor) segments(b notes.Block, st *episodeState) []segment {
 	var segs []segment
 	if b.Kind == notes.Bullet || b.Kind == notes.Paragraph {
 		if i := labelPrefix(text); i > 0 {
-			segs = append(segs, segment{text: text[:i], label: true})
+			if !isSpeaker(text[:i], st) {
+				segs = append(segs, segment{text: text[:i], label: true})
+			}
 			text = text[i+1:]
 		}
 	}
@@ -591,6 +593,49 @@ func gerundHead(run []token.Token, afterFunctionWord bool) bool {
 }
 
 var caseName = regexp.MustCompile(`\s(v|vs|versus)\.?\s`)
+
+// speakerWords label the turns of an interview.
+var speakerWords = set(`q a host hosts guest interviewer interviewee me us them narrator`)
+
+// isSpeaker reports whether a line's "Label:" names who speaks ("Q:", "Host:",
+// "Helen:") rather than a topic.
+func isSpeaker(label string, st *episodeState) bool {
+	label = strings.Trim(label, "*_ ")
+	if strings.ContainsAny(label, " ,") {
+		return false
+	}
+	lw := strings.ToLower(label)
+	if speakerWords[lw] {
+		return true
+	}
+	if !isCapitalised(label) {
+		return false
+	}
+	if firstNames[lw] {
+		return true
+	}
+	for g := range st.people {
+		if f := strings.Fields(g); len(f) > 0 && (f[0] == lw || f[len(f)-1] == lw) {
+			return true
+		}
+	}
+	return false
+}
+
+// calendarWords name months and days: a date is not a concept.
+var calendarWords = set(`january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday
+spring summer autumn fall winter`)
+
+// isDate reports whether every word of a name is a calendar word or a number.
+func isDate(key string) bool {
+	for _, w := range strings.Fields(key) {
+		if !calendarWords[w] && !allDigits(w) {
+			return false
+		}
+	}
+	return true
+}
 
 // titleWords may stand lowercase inside a title.
 var titleWords = set(`of the a an and to in on for is at by with from`)

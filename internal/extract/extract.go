@@ -67,7 +67,7 @@ var (
 
 // Version names the extraction rules. It is part of every episode's
 // fingerprint, so improving the rules re-extracts files on the next load.
-const Version = "2026-11-26.5"
+const Version = "2026-11-26.6"
 
 // Fingerprint identifies what extraction depends on besides a file's bytes:
 // the rules and the analyst's lexicon.
@@ -452,12 +452,17 @@ func (st *episodeState) keepRules(c candidate, lex *Lexicon) (bool, string) {
 		return false, "banned by the lexicon"
 	case isFiller(c.key):
 		return false, "note-taking filler"
+	case isDate(c.key):
+		return false, "a date"
 	case lex.pinned(c.key):
 		return true, "pinned by the lexicon"
 	case c.strong:
 		return true, "a name, acronym, marked term or fixed phrase"
 	}
 	recurs := st.counts[c.key] >= 2
+	if !strings.Contains(c.surface, " ") && genericNouns[strings.ToLower(c.surface)] {
+		return false, "a generic word" // hyphenated: "follow-up"
+	}
 	words := strings.Fields(c.key)
 	if len(words) == 1 {
 		w := words[0]
@@ -552,17 +557,22 @@ func technical(w string) bool {
 // resolvePeople joins a lone surname to the full name of a person mentioned in
 // the same episode ("Kahneman" → "Daniel Kahneman").
 func resolvePeople(blocks []blockCands) {
-	full := map[string]candidate{} // last name (folded) → person
+	// Index each person by last name and by first name; a name part shared by
+	// two people is ambiguous and joins nobody.
+	byPart := map[string]candidate{}
+	ambiguous := map[string]bool{}
+	note := func(part string, c candidate) {
+		if p, ok := byPart[part]; ok && p.key != c.key {
+			ambiguous[part] = true
+		}
+		byPart[part] = c
+	}
 	for _, bc := range blocks {
 		for _, s := range bc.segments {
 			for _, c := range s.candidates {
-				if c.kind == graph.KindPerson {
-					f := strings.Fields(c.key)
-					if len(f) >= 2 {
-						if _, ok := full[f[len(f)-1]]; !ok {
-							full[f[len(f)-1]] = c
-						}
-					}
+				if f := strings.Fields(c.key); c.kind == graph.KindPerson && len(f) >= 2 {
+					note(f[len(f)-1], c)
+					note(f[0], c)
 				}
 			}
 		}
@@ -571,10 +581,11 @@ func resolvePeople(blocks []blockCands) {
 		for si := range blocks[bi].segments {
 			cs := blocks[bi].segments[si].candidates
 			for ci, c := range cs {
-				if !strings.Contains(c.key, " ") {
-					if p, ok := full[c.key]; ok && isCapitalised(c.surface) {
-						cs[ci].key, cs[ci].kind, cs[ci].strong = p.key, graph.KindPerson, true
-					}
+				if strings.Contains(c.key, " ") || !isCapitalised(c.surface) || ambiguous[c.key] {
+					continue
+				}
+				if p, ok := byPart[c.key]; ok {
+					cs[ci].key, cs[ci].kind, cs[ci].strong = p.key, graph.KindPerson, true
 				}
 			}
 		}

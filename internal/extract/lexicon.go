@@ -36,6 +36,11 @@ attitude attitudes experience experiences direction directions manner
 background backgrounds answer answers consideration considerations reference references
 human humans kid kids adult adults creative creatives audience audiences individual individuals
 name names text texts book books word words
+month months week weeks money phone phones tool tools task tasks choice choices output outputs
+image images machine machines contract contracts search fight floor rent story stories worry
+client clients country countries product products staff demo internals behaviour behavior
+room rooms table tables thread threads post posts page pages chat email message messages
+follow-up follow-ups followup sequel
 society member members crowd public format formats reply replies response responses
 mark marks score scores everyone anyone nobody somebody everybody anybody
 `)
@@ -75,7 +80,7 @@ is are was were be been being am do does did have has had will would shall shoul
 and or but nor so yet for of to in on at by with from into onto about above below over under
 than then as if when where why how what which who whom whose while because though although
 also just only even still already again ever never always often sometimes
-vs vs. versus e.g. i.e. etc etc. via per
+vs vs. versus v v. e.g. i.e. etc etc. via per
 `)
 
 // vagueWords make a phrase vague when every word of it is one of them.

@@ -8,7 +8,8 @@ import (
 // metaHeads are nouns that, as the head of a phrase, only label what comes
 // before them: "the Moloch concept", "the recursion process".
 var metaHeads = set(`concept concepts idea ideas notion notions problem process term terms issue issues
-question questions topic topics theme themes debate debates discussion definition phenomenon`)
+question questions topic topics theme themes debate debates discussion definition phenomenon
+episode episodes podcast segment recap`)
 
 // fold lowercases, folds curly quotes and dashes, and turns hyphens and
 // punctuation inside a phrase into spaces, giving the form keys are made of.
