@@ -95,31 +95,39 @@ func handleExport(snap *Snapshot, logger *slog.Logger) http.Handler {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		g := filter.Apply(lg.graph)
-		contentType, name := format.ContentType(), format.FileName("topicgraph")
-		// Written in full before the first byte goes out, so a failure is a
-		// clean JSON error rather than a truncated file.
-		var buf bytes.Buffer
-		switch part {
-		case "nodes":
-			err = export.WriteNodesCSV(&buf, g)
-			contentType, name = "text/csv; charset=utf-8", "topicgraph-"+export.NodesCSV
-		case "links":
-			err = export.WriteLinksCSV(&buf, g)
-			contentType, name = "text/csv; charset=utf-8", "topicgraph-"+export.LinksCSV
-		default:
-			err = export.Write(&buf, g, format)
-		}
-		if err != nil {
-			writeError(w, r, logger, err)
+		resp := lg.responses.get(cacheKey(r), func() (*cachedResponse, error) {
+			return buildExport(lg.graph, filter, format, part)
+		})
+		if resp.err != nil {
+			writeError(w, r, logger, resp.err)
 			return
 		}
-		setValidators(w, lg)
-		w.Header().Set("Content-Type", contentType)
-		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(buf.Bytes())
+		resp.write(w, r, lg)
 	})
+}
+
+// buildExport writes the part of whole that filter keeps in format (or one
+// CSV table, for part nodes or links) in full, so a failure is a clean JSON
+// error rather than a truncated file.
+func buildExport(whole *graph.Graph, filter export.Filter, format export.Format, part string) (*cachedResponse, error) {
+	g := filter.Apply(whole)
+	contentType, name := format.ContentType(), format.FileName("topicgraph")
+	var buf bytes.Buffer
+	var err error
+	switch part {
+	case "nodes":
+		err = export.WriteNodesCSV(&buf, g)
+		contentType, name = "text/csv; charset=utf-8", "topicgraph-"+export.NodesCSV
+	case "links":
+		err = export.WriteLinksCSV(&buf, g)
+		contentType, name = "text/csv; charset=utf-8", "topicgraph-"+export.LinksCSV
+	default:
+		err = export.Write(&buf, g, format)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &cachedResponse{contentType: contentType, disposition: `attachment; filename="` + name + `"`, body: buf.Bytes()}, nil
 }
 
 // maxTop bounds the top parameter; no page draws more concepts than this.
@@ -143,8 +151,10 @@ func parseView(params url.Values, ix *graph.Index) (export.Filter, error) {
 }
 
 // serveGraphPart answers /api/graph with query parameters: the page's filters
-// and top, and evidence=false to leave out the evidence lines, which are most
-// of the bytes and which the page fetches per concept when it opens one.
+// and top, evidence=false to leave out the evidence lines (which are most of
+// the bytes and which the page fetches per concept when it opens one), and
+// compact=1 for the page's compact form (see compactGraph), with links=N
+// strongest links per concept and members=1 for episode memberships.
 func serveGraphPart(w http.ResponseWriter, r *http.Request, lg *loadedGraph, logger *slog.Logger) {
 	params := r.URL.Query()
 	filter, err := parseView(params, lg.index)
@@ -152,23 +162,54 @@ func serveGraphPart(w http.ResponseWriter, r *http.Request, lg *loadedGraph, log
 		writeError(w, r, logger, err)
 		return
 	}
-	withEvidence := true
-	if raw := params.Get("evidence"); raw != "" {
-		withEvidence, err = strconv.ParseBool(raw)
-		if err != nil {
-			writeError(w, r, logger, graph.Errorf(graph.EINVALID, "evidence: want true or false, got %q", raw))
+	flags := map[string]bool{"evidence": true, "compact": false, "members": false}
+	for name := range flags {
+		if raw := params.Get(name); raw != "" {
+			if flags[name], err = strconv.ParseBool(raw); err != nil {
+				writeError(w, r, logger, graph.Errorf(graph.EINVALID, "%s: want true or false, got %q", name, raw))
+				return
+			}
+		}
+	}
+	linksPerNode := defaultLinksPerNode
+	if raw := params.Get("links"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 || n > maxLinksPerNode {
+			writeError(w, r, logger, graph.Errorf(graph.EINVALID, "links: want a whole number from 0 to %d, got %q", maxLinksPerNode, raw))
 			return
 		}
+		linksPerNode = n
+	}
+	if !flags["compact"] && (params.Has("links") || flags["members"]) {
+		writeError(w, r, logger, graph.Errorf(graph.EINVALID, "links and members: only with compact=1"))
+		return
 	}
 	if etagMatches(r.Header.Get("If-None-Match"), lg.etag) {
 		setValidators(w, lg)
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	g := filter.Apply(lg.graph)
-	if !withEvidence {
-		g = export.WithoutEvidence(g)
+	resp := lg.responses.get(cacheKey(r), func() (*cachedResponse, error) {
+		g := filter.Apply(lg.graph)
+		var v any
+		switch {
+		case flags["compact"]:
+			cg, err := newCompactGraph(lg, g, linksPerNode, flags["members"])
+			if err != nil {
+				return nil, err
+			}
+			v = cg
+		case !flags["evidence"]:
+			v = export.WithoutEvidence(g).NodeLink()
+		default:
+			v = g.NodeLink()
+		}
+		body, err := encodeJSON(v)
+		return &cachedResponse{contentType: "application/json", body: body}, err
+	})
+	if resp.err != nil {
+		writeError(w, r, logger, resp.err)
+		return
 	}
-	setValidators(w, lg)
-	writeJSON(w, r, logger, http.StatusOK, g.NodeLink())
+	resp.write(w, r, lg)
 }

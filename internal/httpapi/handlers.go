@@ -110,8 +110,9 @@ func loadedGraphOr503(w http.ResponseWriter, r *http.Request, snap *Snapshot, lo
 	return st.loaded, true
 }
 
-// handleGraph serves the whole graph in node-link form, encoded once per load,
-// or with query parameters the part the page shows (see serveGraphPart).
+// handleGraph serves the whole graph in node-link form, or with query
+// parameters the part the page shows (see serveGraphPart). Both are built
+// once per load and kept, gzipped, for later requests.
 func handleGraph(snap *Snapshot, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lg, ok := loadedGraphOr503(w, r, snap, logger)
@@ -122,17 +123,20 @@ func handleGraph(snap *Snapshot, logger *slog.Logger) http.Handler {
 			serveGraphPart(w, r, lg, logger)
 			return
 		}
-		setValidators(w, lg)
 		if etagMatches(r.Header.Get("If-None-Match"), lg.etag) {
+			setValidators(w, lg)
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		body, err := lg.nodeLinkJSON()
-		if err != nil {
-			writeError(w, r, logger, err)
+		resp := lg.responses.get(cacheKey(r), func() (*cachedResponse, error) {
+			body, err := encodeJSON(lg.graph.NodeLink())
+			return &cachedResponse{contentType: "application/json", body: body}, err
+		})
+		if resp.err != nil {
+			writeError(w, r, logger, resp.err)
 			return
 		}
-		writeJSONBytes(w, http.StatusOK, body)
+		resp.write(w, r, lg)
 	})
 }
 

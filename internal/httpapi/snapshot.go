@@ -5,11 +5,9 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/topicgraph/topicgraph/internal/graph"
+	"github.com/topicgraph/topicgraph/internal/layout"
 )
 
 // Snapshot holds the graph the API answers from. Readers take the current
@@ -50,9 +49,13 @@ type loadedGraph struct {
 	gapsOnce sync.Once
 	gaps     []graph.Gap
 
-	nodeLinkOnce sync.Once
-	nodeLink     []byte
-	nodeLinkErr  error
+	// layout places every concept once per load (see layoutPositions).
+	layoutOnce sync.Once
+	layout     map[string]layout.Point
+	layoutErr  error
+
+	// responses holds the whole-graph answers (graph, exports) already encoded.
+	responses responseCache
 }
 
 // NewSnapshot returns a snapshot of store with nothing loaded yet; call
@@ -117,7 +120,11 @@ func (s *Snapshot) Refresh(ctx context.Context) error {
 	if old.failure != nil {
 		s.logger.Info("store available again", "version", version)
 	}
-	s.state.Store(&snapshotState{loaded: newLoadedGraph(g, version, time.Now().UTC())})
+	loaded := newLoadedGraph(g, version, time.Now().UTC())
+	// The layout is part of the load: the page's first request should not
+	// wait a second or two for it. A failure is the request's to report.
+	_, _ = loaded.layoutPositions()
+	s.state.Store(&snapshotState{loaded: loaded})
 	s.logger.Info("graph loaded", "version", version,
 		"episodes", len(g.Episodes), "concepts", len(g.Concepts), "relations", len(g.Relations))
 	return nil
@@ -152,20 +159,6 @@ func (s *Snapshot) Watch(ctx context.Context, interval time.Duration) {
 			_ = s.Refresh(ctx)
 		}
 	}
-}
-
-// nodeLinkJSON encodes the whole graph once per loaded state: it is the
-// largest response and the same for every request until the next load.
-func (lg *loadedGraph) nodeLinkJSON() ([]byte, error) {
-	lg.nodeLinkOnce.Do(func() {
-		var buf bytes.Buffer
-		if err := json.NewEncoder(&buf).Encode(lg.graph.NodeLink()); err != nil {
-			lg.nodeLinkErr = fmt.Errorf("encoding the graph: %w", err)
-			return
-		}
-		lg.nodeLink = buf.Bytes()
-	})
-	return lg.nodeLink, lg.nodeLinkErr
 }
 
 // topGaps returns the limit strongest gaps, computing the list once per load.
