@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"compress/gzip"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -15,16 +16,19 @@ import (
 // holding the process's memory: past them the cache starts over.
 const (
 	maxCachedResponses     = 64
-	maxCachedResponseBytes = 256 << 20 // all bodies together, plain and gzipped
-	maxCachedBodyBytes     = 96 << 20  // one body; larger ones are built per request
+	maxCachedResponseBytes = 512 << 20 // all kept bytes together
+	maxPlainBytes          = 8 << 20   // above this only the gzipped form is kept
 	minGzipBytes           = 1024      // below this gzip saves nothing worth a header
 )
 
-// cachedResponse is one encoded answer, with its gzipped form when that pays.
+// cachedResponse is one encoded answer, with its gzipped form when that
+// pays. A large answer (a whole-graph export runs to 100 MB) is kept only
+// gzipped, a tenth of the memory; the rare client that does not take gzip
+// gets it decompressed on the way out.
 type cachedResponse struct {
 	contentType string
 	disposition string // Content-Disposition, for downloads
-	body        []byte
+	body        []byte // nil when only the gzipped form is kept
 	gzipped     []byte
 	err         error
 }
@@ -67,13 +71,16 @@ func (c *responseCache) get(key string, build func() (*cachedResponse, error)) *
 		if len(resp.body) >= minGzipBytes {
 			resp.gzipped = gzipBytes(resp.body)
 		}
+		if len(resp.body) > maxPlainBytes {
+			resp.body = nil
+		}
 		entry.resp = resp
 	})
 	resp := entry.resp
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case resp.err != nil || len(resp.body) > maxCachedBodyBytes:
+	case resp.err != nil:
 		if c.entries[key] == entry {
 			delete(c.entries, key)
 		}
@@ -109,14 +116,19 @@ func (resp *cachedResponse) write(w http.ResponseWriter, r *http.Request, lg *lo
 		h.Set("Content-Disposition", resp.disposition)
 	}
 	h.Add("Vary", "Accept-Encoding")
-	body := resp.body
-	if resp.gzipped != nil && acceptsGzip(r) {
+	switch {
+	case resp.gzipped != nil && acceptsGzip(r):
 		h.Set("Content-Encoding", "gzip")
-		body = resp.gzipped
-	}
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(resp.gzipped)
+	case resp.body != nil:
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(resp.body)
+	default:
+		// Our own bytes, gzipped a moment ago: they cannot fail to decompress.
+		zr, _ := gzip.NewReader(bytes.NewReader(resp.gzipped))
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.Copy(w, zr) // the client has gone if this fails
 	}
 }
 

@@ -1,12 +1,8 @@
-// Deterministic layout. ForceAtlas2 (Jacomy, Venturini, Heymann & Bastian 2014,
-// "ForceAtlas2, a continuous graph layout algorithm for handy network
-// visualization", PLoS ONE 9(6)) settles a graph from its starting positions, and
-// has no randomness of its own. So the starting positions decide the picture: we
-// place each community on a circle and its members around the community's centre
-// at angles and radii drawn from a hash of the concept id. Same data, same map,
-// every load.
-
-import forceAtlas2 from "graphology-layout-forceatlas2";
+// Positions. The server lays out the whole concept graph once per load
+// (ForceAtlas2 with Barnes–Hut repulsion, internal/layout) and sends every
+// concept's x and y, so the page never runs a force layout: a graph of
+// 10⁴ concepts opens as fast as it downloads. The page only places the nodes
+// it adds itself (episodes and guests in the bipartite projections).
 
 // hash32 is FNV-1a over the UTF-16 code units of text, with a seed so one id can
 // give several independent numbers.
@@ -24,47 +20,32 @@ function unit(text, seed) {
   return hash32(text, seed) / 4294967296;
 }
 
-// iterationsFor scales the number of ForceAtlas2 iterations down as graphs grow,
-// keeping the first paint fast on large graphs while small ones fully settle.
-export function iterationsFor(order) {
-  if (order <= 100) return 400;
-  return Math.max(60, Math.round(400 * Math.sqrt(100 / order)));
-}
-
-// placeNodes assigns x and y to every node of graph: communities on a circle,
-// larger communities first, members scattered around their centre.
-export function placeNodes(graph) {
-  const members = new Map();
-  graph.forEachNode((node, attrs) => {
-    const c = attrs.community;
-    if (!members.has(c)) members.set(c, []);
-    members.get(c).push(node);
+// placeExtraNodes puts each node marked extra (an episode or a guest) at the
+// centre of the concepts it links to, nudged by a hash of its id so that two
+// with the same concepts do not sit on top of each other. The concepts keep
+// the server's layout, so switching projections does not move the map.
+export function placeExtraNodes(graph) {
+  let minX = Infinity;
+  let maxX = -Infinity;
+  graph.forEachNode((_, a) => {
+    if (a.extra) return;
+    minX = Math.min(minX, a.x);
+    maxX = Math.max(maxX, a.x);
   });
-  const communities = [...members.keys()].sort((a, b) => members.get(b).length - members.get(a).length || a - b);
-  const ringRadius = 10 * Math.sqrt(graph.order + 1);
-  communities.forEach((community, i) => {
-    const angle = (2 * Math.PI * i) / communities.length;
-    const cx = communities.length > 1 ? ringRadius * Math.cos(angle) : 0;
-    const cy = communities.length > 1 ? ringRadius * Math.sin(angle) : 0;
-    const spread = 3 * Math.sqrt(members.get(community).length + 1);
-    for (const node of members.get(community)) {
-      const a = 2 * Math.PI * unit(node, 1);
-      // sqrt keeps the scatter uniform over the disc instead of crowding its centre.
-      const r = spread * Math.sqrt(unit(node, 2));
-      graph.mergeNodeAttributes(node, { x: cx + r * Math.cos(a), y: cy + r * Math.sin(a) });
-    }
-  });
-}
-
-// layout places every node and runs ForceAtlas2 synchronously.
-export function layout(graph) {
-  placeNodes(graph);
-  if (graph.order < 2) return;
-  const settings = forceAtlas2.inferSettings(graph);
-  settings.barnesHutOptimize = graph.order > 500;
-  forceAtlas2.assign(graph, {
-    iterations: iterationsFor(graph.order),
-    settings,
-    getEdgeWeight: "weight",
+  const nudge = Number.isFinite(maxX - minX) && maxX > minX ? (maxX - minX) / 100 : 1;
+  graph.forEachNode((node, a) => {
+    if (!a.extra) return;
+    let sx = 0;
+    let sy = 0;
+    let n = 0;
+    graph.forEachNeighbor(node, (_, b) => {
+      if (b.extra) return;
+      sx += b.x;
+      sy += b.y;
+      n++;
+    });
+    const angle = 2 * Math.PI * unit(node, 1);
+    const r = nudge * (0.5 + unit(node, 2));
+    graph.mergeNodeAttributes(node, { x: (n ? sx / n : 0) + r * Math.cos(angle), y: (n ? sy / n : 0) + r * Math.sin(angle) });
   });
 }

@@ -9,7 +9,7 @@ import Sigma from "sigma";
 import { api } from "./api.js";
 import { attachSearch } from "./search.js";
 import { byId, clear, el } from "./dom.js";
-import { layout } from "./layout.js";
+import { placeExtraNodes } from "./layout.js";
 import { communityColours, OTHER_COLOUR } from "./palette.js";
 import { renderConcept } from "./panel.js";
 import { parseHash, formatHash, serverQuery } from "./route.js";
@@ -53,51 +53,69 @@ function showStatus(message, isError) {
   status.hidden = !message;
 }
 
-// buildGraph turns node-link JSON into a graphology graph in the chosen
-// projection: concepts only, concepts with their episodes, or concepts with
-// the guests of the episodes they occur in.
-function buildGraph(nodeLink, projection) {
+// buildGraph turns the server's compact graph (/api/graph?compact=1: one
+// array per attribute, links as index pairs, positions from the server's
+// layout) into a graphology graph in the chosen projection: concepts only,
+// concepts with their episodes, or concepts with the guests of the episodes
+// they occur in.
+function buildGraph(cg, projection) {
   const graph = new Graph({ type: "undirected", multi: false, allowSelfLoops: false });
-  const concepts = nodeLink.nodes.filter((n) => n.kind !== "episode");
-  const colours = communityColours(concepts.map((c) => c.community));
-  for (const c of concepts) {
-    graph.addNode(c.id, {
-      label: c.label,
-      kind: c.kind,
-      community: c.community,
-      pagerank: c.pagerank || 0,
-      betweenness: c.betweenness || 0,
-      degree: c.degree || 0,
-      episodes: new Set(c.episodes || []),
-      color: colours.get(c.community),
+  const colours = communityColours(cg.communities);
+  const ids = cg.ids;
+  for (let i = 0; i < ids.length; i++) {
+    graph.addNode(ids[i], {
+      label: cg.labels[i],
+      kind: cg.kinds[i],
+      community: cg.communities[i],
+      pagerank: cg.pagerank[i] || 0,
+      betweenness: cg.betweenness[i] || 0,
+      degree: cg.degree[i] || 0,
+      episodeCount: cg.episode_count[i] || 0,
+      x: cg.x[i],
+      y: cg.y[i],
+      color: colours.get(cg.communities[i]),
     });
   }
-  const maxWeight = Math.max(1e-12, ...nodeLink.links.map((l) => l.weight || 0));
-  for (const l of nodeLink.links) {
-    if (l.source === l.target || !graph.hasNode(l.source) || !graph.hasNode(l.target)) continue;
-    graph.mergeEdge(l.source, l.target, {
+  const links = cg.links;
+  let maxWeight = 1e-12; // a loop: spreading 10⁵ weights into Math.max overflows the stack
+  for (const w of links.weight) if (w > maxWeight) maxWeight = w;
+  graph.setAttribute("maxWeight", maxWeight);
+  for (let k = 0; k < links.source.length; k++) {
+    const a = ids[links.source[k]];
+    const b = ids[links.target[k]];
+    if (a === b) continue;
+    graph.mergeEdge(a, b, {
       type: "line",
-      relation: l.type,
-      weight: l.weight,
-      size: 0.5 + 2.5 * Math.sqrt((l.weight || 0) / maxWeight),
+      relation: links.types[links.type[k]],
+      weight: links.weight[k],
+      size: 0.5 + 2.5 * Math.sqrt((links.weight[k] || 0) / maxWeight),
     });
   }
-  if (projection === "episodes" || projection === "guests") {
-    for (const e of nodeLink.nodes.filter((n) => n.kind === "episode")) {
-      const members = concepts.filter((c) => (c.episodes || []).includes(e.id));
-      if (members.length === 0) continue;
+  if ((projection === "episodes" || projection === "guests") && cg.members) {
+    const membersOf = cg.episodes.map(() => []);
+    cg.members.forEach((eps, i) => {
+      for (const j of eps) membersOf[j].push(i);
+    });
+    cg.episodes.forEach((e, j) => {
+      const members = membersOf[j];
+      if (members.length === 0) return;
       const targets = projection === "episodes" ? [{ id: `episode:${e.id}`, label: e.title || e.id, kind: "episode" }] : (e.guests || []).map((g) => ({ id: `guest:${g}`, label: g, kind: "guest" }));
       for (const t of targets) {
         if (!graph.hasNode(t.id)) {
           graph.addNode(t.id, {
             label: t.label, kind: t.kind, community: -1, pagerank: 0, betweenness: 0, degree: 0,
-            episodes: new Set(), color: t.kind === "episode" ? EPISODE_COLOUR : GUEST_COLOUR, extra: true,
+            episodes: new Set(), episodeCount: 0, color: t.kind === "episode" ? EPISODE_COLOUR : GUEST_COLOUR, extra: true,
           });
         }
-        graph.getNodeAttribute(t.id, "episodes").add(e.id);
-        for (const c of members) graph.mergeEdge(t.id, c.id, { type: "line", relation: "in", weight: 1, size: 0.4, projection: true });
+        const attrs = graph.getNodeAttributes(t.id);
+        attrs.episodes.add(e.id);
+        attrs.episodeCount = attrs.episodes.size;
+        for (const i of members) {
+          graph.mergeEdge(t.id, ids[i], { type: "line", relation: "in", weight: 1, size: 0.4, projection: true });
+        }
       }
-    }
+    });
+    placeExtraNodes(graph);
   }
   return { graph, colours };
 }
@@ -154,6 +172,11 @@ function edgeReducer(currentGraph) {
       return out;
     }
     const [a, b] = graph.extremities(edge);
+    // A link drawn for an opened concept shows only while that concept is.
+    if (attrs.fromDetail && !(state.selected && (a === state.selected || b === state.selected))) {
+      out.hidden = true;
+      return out;
+    }
     if (state.pathNodes.size > 0) {
       if (state.pathEdges.has(edge)) {
         out.color = theme.accent;
@@ -269,6 +292,20 @@ async function main() {
     sigma.getCamera().animate({ x, y, ratio }, { duration: 300 });
   }
 
+  // showNeighbourLinks draws the links from a concept to the neighbours its
+  // detail lists (its strongest) that the overview left out, since the map
+  // shows only each concept's strongest links, and highlights them all.
+  function showNeighbourLinks(id, neighbours) {
+    const maxWeight = graph.getAttribute("maxWeight") || 1e-12;
+    for (const n of neighbours) {
+      if (!graph.hasNode(n.id) || n.id === id) continue;
+      state.neighbours.add(n.id);
+      if (!graph.hasEdge(id, n.id)) {
+        graph.addEdge(id, n.id, { type: "line", relation: n.type, weight: n.weight, size: 0.5 + 2.5 * Math.sqrt(Math.min(1, n.weight / maxWeight)), fromDetail: true });
+      }
+    }
+  }
+
   function markPath(ids) {
     state.pathNodes = new Set(ids.filter((id) => graph.hasNode(id)));
     state.pathEdges = new Set();
@@ -288,18 +325,26 @@ async function main() {
     const key = `${serverQuery(filters)}|${filters.proj}`;
     if (key === loadedKey) return;
     showStatus("Loading graph…");
-    const nodeLink = await api.graph(serverQuery(filters, { evidence: "false" }));
-    const built = buildGraph(nodeLink, filters.proj);
+    const withMembers = filters.proj === "episodes" || filters.proj === "guests";
+    const compact = await api.graph(serverQuery(filters, withMembers ? { compact: "1", members: "1" } : { compact: "1" }));
+    const built = buildGraph(compact, filters.proj);
     graph = built.graph;
     colours = built.colours;
-    for (const n of nodeLink.nodes) if (n.kind !== "episode") labels.set(n.id, n.label);
-    layout(graph);
+    compact.ids.forEach((id, i) => labels.set(id, compact.labels[i]));
     loadedKey = key;
-    sizedBy = null;
-    sigma.setGraph(graph);
+    // Sized and configured before sigma sees it: each full draw of a large
+    // graph costs a software-rendered browser a few hundred milliseconds.
+    sizeNodes(graph, filters.size);
+    sizedBy = filters.size;
+    resetHighlights();
     sigma.setSetting("enableEdgeEvents", graph.size <= MAX_EDGES_FOR_EDGE_CLICKS);
-    const concepts = nodeLink.graph.concepts;
-    byId("counts").textContent = `${episodes.length} episodes · ${concepts} concepts · ${nodeLink.links.length} links shown`;
+    // Redrawing 10⁴ links on every frame of a drag is what makes a large
+    // map stutter; they come back when the camera stops.
+    sigma.setSetting("hideEdgesOnMove", graph.size > MAX_EDGES_FOR_EDGE_CLICKS);
+    sigma.setGraph(graph);
+    const counts = compact.graph;
+    const shown = counts.shown < counts.links ? `${counts.shown} of ${counts.links} links shown (each concept's strongest)` : `${counts.links} links shown`;
+    byId("counts").textContent = `${episodes.length} episodes · ${counts.concepts} concepts · ${shown}`;
     byId("filter-count").textContent = `${graph.order} nodes on screen`;
     showStatus(graph.order === 0 ? "Nothing matches these filters." : "");
   }
@@ -371,6 +416,7 @@ async function main() {
       const [data, life] = await Promise.all([api.concept(id), api.timeline(id)]);
       if (seq !== routeSeq) return;
       labels.set(id, data.concept.label);
+      if (graph.hasNode(id)) showNeighbourLinks(id, data.neighbours || []);
       renderConcept(panel, data, { colour: colours.get(data.concept.community) || OTHER_COLOUR, episodeTitles: new Map(episodes.map((e) => [e.id, e.title])), onSelect: (n) => go("concept", [n]), onClose: close, linkHref: (n) => href("link", [id, n]) });
       const timelineSection = el("section", { class: "panel-section", "data-testid": "panel-timeline" }, el("h3", {}, `Timeline · first ${life.first ? episodeInfo(life.first).date || life.first : "–"}, last ${life.last ? episodeInfo(life.last).date || life.last : "–"}`), views.timeline(life, ctx));
       panel.querySelector(".stats").after(timelineSection);
@@ -457,7 +503,9 @@ async function main() {
       if (!view) throw new Error(`there is no view “${route.view}”`);
       if (route.view !== "") openPanel();
       const pending = view(seq, route.args);
-      sigma.refresh();
+      // Highlight at the next frame; a view that answers at once is drawn
+      // only once, by the refresh below.
+      sigma.scheduleRefresh();
       await pending;
       if (seq !== routeSeq) return;
       sigma.refresh();
@@ -494,7 +542,7 @@ async function main() {
   sigma.on("enterNode", ({ node, event }) => {
     const attrs = graph.getNodeAttributes(node);
     clear(tooltip);
-    tooltip.append(el("strong", {}, attrs.label), el("span", { class: "meta" }, `${attrs.kind} · ${attrs.episodes.size} ep. · degree ${graph.degree(node)}`));
+    tooltip.append(el("strong", {}, attrs.label), el("span", { class: "meta" }, `${attrs.kind} · ${attrs.episodeCount} ep. · degree ${attrs.extra ? graph.degree(node) : attrs.degree}`));
     tooltip.hidden = false;
     tooltip.style.transform = `translate(${Math.round(event.x + 14)}px, ${Math.round(event.y + 14)}px)`;
     container.classList.add("pointing");

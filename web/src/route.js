@@ -8,7 +8,7 @@
 export const FILTER_KEYS = ["episode", "from", "to", "kind", "theme", "min_weight", "size", "proj", "top", "k"];
 
 // DEFAULTS are the filter values a URL may omit.
-export const DEFAULTS = { size: "pagerank", proj: "concepts", top: "500", k: "3" };
+export const DEFAULTS = { size: "pagerank", proj: "concepts", top: "all", k: "3" };
 
 // parseHash reads a location hash into {view, args, filters}.
 export function parseHash(hash) {
