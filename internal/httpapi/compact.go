@@ -18,7 +18,7 @@ import (
 // away (the concept's detail), and drawing every link of a catalogue (hundreds
 // of thousands) is slower than useful.
 const (
-	defaultLinksPerNode = 4
+	defaultLinksPerNode = 2
 	maxLinksPerNode     = 1000
 )
 
