@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -347,5 +348,24 @@ func copyConceptsAndRelations(g *Graph) *Graph {
 	return &Graph{
 		Concepts:  append([]Concept(nil), g.Concepts...),
 		Relations: append([]Relation(nil), g.Relations...),
+	}
+}
+
+// Above ExactBetweennessLimit the estimate from evenly spaced pivots stays
+// close to the exact value: on a star the hub lies on every leaf-to-leaf path.
+func TestBetweennessEstimateOnLargeStar(t *testing.T) {
+	n := ExactBetweennessLimit + 201
+	g := &Graph{Concepts: []Concept{{ID: "a-hub"}}}
+	for i := 1; i < n; i++ {
+		id := fmt.Sprintf("leaf-%05d", i)
+		g.Concepts = append(g.Concepts, Concept{ID: id})
+		g.Relations = append(g.Relations, Relation{Source: "a-hub", Target: id, Weight: 1})
+	}
+	Analyze(g)
+	if b := g.Concepts[0].Betweenness; math.Abs(b-1) > 0.01 {
+		t.Errorf("hub betweenness %v, want about 1", b)
+	}
+	if b := g.Concepts[1].Betweenness; b != 0 {
+		t.Errorf("leaf betweenness %v, want 0", b)
 	}
 }
