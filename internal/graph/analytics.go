@@ -407,6 +407,9 @@ func (net *network) communities() ([]int, Summary) {
 		return membership, Summary{}
 	}
 
+	if n > gonumLouvainLimit {
+		return net.largeCommunities()
+	}
 	wg := orderedUndirected{simple.NewWeightedUndirectedGraph(0, 0)}
 	var totalWeight float64
 	var isolated []int
@@ -476,6 +479,52 @@ func (net *network) communities() ([]int, Summary) {
 		membership[u] = len(groups) + i
 	}
 	return membership, summary
+}
+
+// gonumLouvainLimit is the largest graph (in concepts) whose communities come
+// from gonum's Louvain; larger graphs use fastLouvain (same method, seconds
+// instead of minutes).
+const gonumLouvainLimit = 3000
+
+// largeCommunities is communities for graphs above gonumLouvainLimit, numbered
+// by the same rules.
+func (net *network) largeCommunities() ([]int, Summary) {
+	n := net.order()
+	raw := fastLouvain(net)
+	byComm := map[int][]int{}
+	var isolated []int
+	for u := 0; u < n; u++ {
+		if net.degree(u) == 0 {
+			isolated = append(isolated, u)
+			continue
+		}
+		byComm[raw[u]] = append(byComm[raw[u]], u)
+	}
+	groups := make([][]int, 0, len(byComm))
+	for _, g := range byComm {
+		groups = append(groups, g) // members are in increasing node order
+	}
+	smallestID := func(group []int) string {
+		id := net.ids[group[0]]
+		for _, u := range group[1:] {
+			id = min(id, net.ids[u])
+		}
+		return id
+	}
+	slices.SortFunc(groups, func(a, b []int) int {
+		return cmp.Or(cmp.Compare(len(b), len(a)), cmp.Compare(smallestID(a), smallestID(b)))
+	})
+	slices.SortFunc(isolated, func(a, b int) int { return cmp.Compare(net.ids[a], net.ids[b]) })
+	membership := make([]int, n)
+	for c, group := range groups {
+		for _, u := range group {
+			membership[u] = c
+		}
+	}
+	for i, u := range isolated {
+		membership[u] = len(groups) + i
+	}
+	return membership, Summary{Communities: len(groups) + len(isolated), Modularity: modularityOf(net, membership)}
 }
 
 // orderedUndirected lists nodes and neighbours in increasing id order. gonum's
