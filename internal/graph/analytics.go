@@ -446,18 +446,7 @@ func (net *network) communities() ([]int, Summary) {
 		slices.Sort(group)
 		groups = append(groups, group)
 	}
-	smallestID := func(group []int) string {
-		id := net.ids[group[0]]
-		for _, u := range group[1:] {
-			id = min(id, net.ids[u])
-		}
-		return id
-	}
-	slices.SortFunc(groups, func(a, b []int) int {
-		return cmp.Or(cmp.Compare(len(b), len(a)), cmp.Compare(smallestID(a), smallestID(b)))
-	})
-	slices.SortFunc(isolated, func(a, b int) int { return cmp.Compare(net.ids[a], net.ids[b]) })
-
+	membership = net.number(groups, isolated)
 	summary := Summary{Communities: len(groups) + len(isolated)}
 	if totalWeight > 0 {
 		partition := make([][]gonum.Node, len(groups))
@@ -470,6 +459,25 @@ func (net *network) communities() ([]int, Summary) {
 		summary.Modularity = community.Q(wg, partition, 1)
 	}
 
+	return membership, summary
+}
+
+// number sorts groups (0 = largest, ties by smallest concept id) and the
+// isolated nodes (by id, after the groups) and returns each node's community.
+// It sorts groups in place, so callers see them in community order.
+func (net *network) number(groups [][]int, isolated []int) []int {
+	smallestID := func(group []int) string {
+		id := net.ids[group[0]]
+		for _, u := range group[1:] {
+			id = min(id, net.ids[u])
+		}
+		return id
+	}
+	slices.SortFunc(groups, func(a, b []int) int {
+		return cmp.Or(cmp.Compare(len(b), len(a)), cmp.Compare(smallestID(a), smallestID(b)))
+	})
+	slices.SortFunc(isolated, func(a, b int) int { return cmp.Compare(net.ids[a], net.ids[b]) })
+	membership := make([]int, net.order())
 	for c, group := range groups {
 		for _, u := range group {
 			membership[u] = c
@@ -478,7 +486,7 @@ func (net *network) communities() ([]int, Summary) {
 	for i, u := range isolated {
 		membership[u] = len(groups) + i
 	}
-	return membership, summary
+	return membership
 }
 
 // gonumLouvainLimit is the largest graph (in concepts) whose communities come
@@ -504,26 +512,7 @@ func (net *network) largeCommunities() ([]int, Summary) {
 	for _, g := range byComm {
 		groups = append(groups, g) // members are in increasing node order
 	}
-	smallestID := func(group []int) string {
-		id := net.ids[group[0]]
-		for _, u := range group[1:] {
-			id = min(id, net.ids[u])
-		}
-		return id
-	}
-	slices.SortFunc(groups, func(a, b []int) int {
-		return cmp.Or(cmp.Compare(len(b), len(a)), cmp.Compare(smallestID(a), smallestID(b)))
-	})
-	slices.SortFunc(isolated, func(a, b int) int { return cmp.Compare(net.ids[a], net.ids[b]) })
-	membership := make([]int, n)
-	for c, group := range groups {
-		for _, u := range group {
-			membership[u] = c
-		}
-	}
-	for i, u := range isolated {
-		membership[u] = len(groups) + i
-	}
+	membership := net.number(groups, isolated)
 	return membership, Summary{Communities: len(groups) + len(isolated), Modularity: modularityOf(net, membership)}
 }
 
