@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -51,12 +53,50 @@ type SearchHit struct {
 }
 
 // ConceptDetail is a concept with the episodes it occurs in, its neighbours and
-// the lines of notes that mention it.
+// the lines of notes that mention it. Concept.Evidence holds the same lines as
+// Evidence (without episode titles). When ConceptParts trimmed the detail,
+// NeighbourCount and EvidenceCount still give the untrimmed totals.
 type ConceptDetail struct {
-	Concept    Concept           `json:"concept"`
-	Episodes   []ConceptEpisode  `json:"episodes"`
-	Neighbours []Neighbour       `json:"neighbours"`
-	Evidence   []EpisodeEvidence `json:"evidence"`
+	Concept        Concept           `json:"concept"`
+	Episodes       []ConceptEpisode  `json:"episodes"`
+	Neighbours     []Neighbour       `json:"neighbours"`
+	Evidence       []EpisodeEvidence `json:"evidence"`
+	NeighbourCount int               `json:"neighbour_count"` // all the concept's neighbours
+	EvidenceCount  int               `json:"evidence_count"`  // all the lines that mention it
+}
+
+// All, as a ConceptParts limit, keeps everything.
+const All = -1
+
+// ConceptParts says how much of a concept's detail Index.Concept builds. A
+// hub of a large catalogue has thousands of neighbours and tens of thousands
+// of lines, megabytes that a reader rarely wants at once. Each limit is a
+// count to keep, or All; the zero value keeps the concept without neighbours
+// or lines.
+type ConceptParts struct {
+	// Neighbours keeps the strongest neighbours (the first ones in the
+	// detail's order).
+	Neighbours int
+	// NeighbourEvidence keeps the first lines of each neighbour's relation.
+	NeighbourEvidence int
+	// Evidence keeps the first lines that mention the concept itself, in
+	// both Evidence and Concept.Evidence.
+	Evidence int
+	// Neighbour, when set, keeps only the relation to the concept with this
+	// id (a link's evidence table); it is an ENOTFOUND error when the two
+	// are not linked. Neighbours still applies.
+	Neighbour string
+}
+
+// AllOfConcept is the untrimmed detail.
+var AllOfConcept = ConceptParts{Neighbours: All, NeighbourEvidence: All, Evidence: All}
+
+// keep returns how many of n items a limit keeps.
+func keep(limit, n int) int {
+	if limit < 0 || limit > n {
+		return n
+	}
+	return limit
 }
 
 // ConceptEpisode is an episode a concept occurs in, with how many of the
@@ -326,53 +366,34 @@ func startsWord(text string, at int) bool {
 }
 
 // Concept returns the concept with the given id, its episodes (by date, then
-// id), its neighbours (strongest relation first, then by label) and its evidence.
-func (ix *Index) Concept(id string) (ConceptDetail, error) {
+// id), its neighbours (strongest relation first, then by label, then id) and
+// its evidence, as much of them as parts asks for. Only what is returned is
+// built: a hub's strongest neighbours are picked from its adjacency list
+// (already ordered by weight) before any of them is materialised.
+func (ix *Index) Concept(id string, parts ConceptParts) (ConceptDetail, error) {
 	i, err := ix.lookupConcept("", id)
 	if err != nil {
 		return ConceptDetail{}, err
 	}
+	candidates := ix.adjacency[i]
+	if parts.Neighbour != "" {
+		candidates = ix.linkTo(i, parts.Neighbour)
+		if candidates == nil {
+			return ConceptDetail{}, Errorf(ENOTFOUND, "neighbour: concept %q is not linked to %q", parts.Neighbour, id)
+		}
+	}
 	c := ix.graph.Concepts[i]
-	c.Aliases, c.Episodes, c.Evidence = nonNil(c.Aliases), nonNil(c.Episodes), nonNil(c.Evidence)
+	evidence := c.Evidence[:keep(parts.Evidence, len(c.Evidence))]
+	c.Aliases, c.Episodes, c.Evidence = nonNil(c.Aliases), nonNil(c.Episodes), nonNil(evidence)
 	detail := ConceptDetail{
-		Concept:    c,
-		Episodes:   make([]ConceptEpisode, 0, len(c.Episodes)),
-		Neighbours: make([]Neighbour, 0, len(ix.adjacency[i])),
-		Evidence:   make([]EpisodeEvidence, 0, len(c.Evidence)),
+		Concept:        c,
+		Episodes:       ix.conceptEpisodes(i),
+		Neighbours:     ix.strongestNeighbours(candidates, parts.Neighbours, parts.NeighbourEvidence),
+		Evidence:       make([]EpisodeEvidence, 0, len(evidence)),
+		NeighbourCount: len(ix.adjacency[i]),
+		EvidenceCount:  len(ix.graph.Concepts[i].Evidence),
 	}
-	for _, epID := range c.Episodes {
-		ce := ConceptEpisode{ID: epID, Mentions: ix.mentionsIn[i][epID]}
-		if j, ok := ix.episodeAt[epID]; ok {
-			e := ix.graph.Episodes[j]
-			ce.Title, ce.Date, ce.Source = e.Title, e.Date, e.Source
-		}
-		detail.Episodes = append(detail.Episodes, ce)
-	}
-	sort.SliceStable(detail.Episodes, func(a, b int) bool {
-		x, y := detail.Episodes[a], detail.Episodes[b]
-		if x.Date != y.Date {
-			return x.Date < y.Date
-		}
-		return x.ID < y.ID
-	})
-	for _, adj := range ix.adjacency[i] {
-		n, r := &ix.graph.Concepts[adj.concept], &ix.graph.Relations[adj.relation]
-		detail.Neighbours = append(detail.Neighbours, Neighbour{
-			ID: n.ID, Label: n.Label, Kind: n.Kind, Type: r.Type, Weight: r.Weight,
-			Episodes: nonNil(r.Episodes), Evidence: nonNil(r.Evidence),
-		})
-	}
-	sort.SliceStable(detail.Neighbours, func(a, b int) bool {
-		x, y := detail.Neighbours[a], detail.Neighbours[b]
-		if x.Weight != y.Weight {
-			return x.Weight > y.Weight
-		}
-		if x.Label != y.Label {
-			return x.Label < y.Label
-		}
-		return x.ID < y.ID
-	})
-	for _, ev := range c.Evidence {
+	for _, ev := range evidence {
 		ee := EpisodeEvidence{Episode: ev.Episode, Line: ev.Line, Text: ev.Text}
 		if j, ok := ix.episodeAt[ev.Episode]; ok {
 			ee.EpisodeTitle = ix.graph.Episodes[j].Title
@@ -380,6 +401,87 @@ func (ix *Index) Concept(id string) (ConceptDetail, error) {
 		detail.Evidence = append(detail.Evidence, ee)
 	}
 	return detail, nil
+}
+
+// linkTo returns concept i's adjacency entry for the neighbour with the given
+// id as a one-element list, or nil when they are not linked.
+func (ix *Index) linkTo(i int, neighbour string) []adjacent {
+	j, ok := ix.conceptAt[neighbour]
+	if !ok {
+		return nil
+	}
+	for k, adj := range ix.adjacency[i] {
+		if adj.concept == j {
+			return ix.adjacency[i][k : k+1]
+		}
+	}
+	return nil
+}
+
+// conceptEpisodes lists the episodes of concept i by date, then id.
+func (ix *Index) conceptEpisodes(i int) []ConceptEpisode {
+	c := &ix.graph.Concepts[i]
+	out := make([]ConceptEpisode, 0, len(c.Episodes))
+	for _, epID := range c.Episodes {
+		ce := ConceptEpisode{ID: epID, Mentions: ix.mentionsIn[i][epID]}
+		if j, ok := ix.episodeAt[epID]; ok {
+			e := &ix.graph.Episodes[j]
+			ce.Title, ce.Date, ce.Source = e.Title, e.Date, e.Source
+		}
+		out = append(out, ce)
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if out[a].Date != out[b].Date {
+			return out[a].Date < out[b].Date
+		}
+		return out[a].ID < out[b].ID
+	})
+	return out
+}
+
+// strongestNeighbours materialises the first limit of adj (an adjacency list,
+// weight descending) in the detail's order: weight descending, then label,
+// then id, each with at most evidence lines.
+//
+// The adjacency list breaks weight ties by id, the detail by label, so the
+// first limit entries by label are not always the first limit of the list.
+// They are always among the list's prefix that ends with the last relation as
+// strong as the limit-th, so only that prefix is sorted: a partial sort
+// whose cost grows with the limit, not with the hub's degree.
+func (ix *Index) strongestNeighbours(adj []adjacent, limit, evidence int) []Neighbour {
+	n := keep(limit, len(adj))
+	end := n
+	if n > 0 {
+		boundary := ix.graph.Relations[adj[n-1].relation].Weight
+		for end < len(adj) && ix.graph.Relations[adj[end].relation].Weight == boundary {
+			end++
+		}
+	}
+	prefix := slices.Clone(adj[:end])
+	concepts, relations := ix.graph.Concepts, ix.graph.Relations
+	slices.SortFunc(prefix, func(x, y adjacent) int {
+		wx, wy := relations[x.relation].Weight, relations[y.relation].Weight
+		if wx != wy {
+			return cmp.Compare(wy, wx)
+		}
+		cx, cy := &concepts[x.concept], &concepts[y.concept]
+		if c := strings.Compare(cx.Label, cy.Label); c != 0 {
+			return c
+		}
+		if c := strings.Compare(cx.ID, cy.ID); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.relation, y.relation) // two relations of different types
+	})
+	out := make([]Neighbour, n)
+	for k, a := range prefix[:n] {
+		nb, r := &concepts[a.concept], &relations[a.relation]
+		out[k] = Neighbour{
+			ID: nb.ID, Label: nb.Label, Kind: nb.Kind, Type: r.Type, Weight: r.Weight,
+			Episodes: nonNil(r.Episodes), Evidence: nonNil(r.Evidence[:keep(evidence, len(r.Evidence))]),
+		}
+	}
+	return out
 }
 
 // Path finds a shortest path (fewest relations) from one concept to another.

@@ -93,13 +93,18 @@ func BenchmarkSearch(b *testing.B) {
 func BenchmarkConcept(b *testing.B) {
 	ix := graph.NewIndex(syntheticGraph(benchConcepts))
 	for _, id := range []string{"c00000", "c09999"} { // the biggest hub, a leaf
-		b.Run(id, func(b *testing.B) {
-			for b.Loop() {
-				if _, err := ix.Concept(id); err != nil {
-					b.Fatal(err)
+		for name, parts := range map[string]graph.ConceptParts{
+			"all":     graph.AllOfConcept,
+			"trimmed": {Neighbours: 200, NeighbourEvidence: 0, Evidence: 60},
+		} {
+			b.Run(id+"/"+name, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := ix.Concept(id, parts); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

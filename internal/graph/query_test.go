@@ -152,7 +152,7 @@ func TestSearchFoldsAccentsAndReportsTheMatchedForm(t *testing.T) {
 
 func TestConceptDetail(t *testing.T) {
 	ix := graph.NewIndex(queryGraph(t))
-	d, err := ix.Concept("start")
+	d, err := ix.Concept("start", graph.AllOfConcept)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestConceptDetail(t *testing.T) {
 		t.Errorf("evidence = %+v, want %+v", d.Evidence, wantEvidence)
 	}
 
-	island, err := ix.Concept("island")
+	island, err := ix.Concept("island", graph.AllOfConcept)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,10 +193,102 @@ func TestConceptDetail(t *testing.T) {
 		t.Errorf("island neighbours = %#v, want an empty non-nil slice", island.Neighbours)
 	}
 
-	_, err = ix.Concept("nope")
+	_, err = ix.Concept("nope", graph.AllOfConcept)
 	wantCode(t, err, graph.ENOTFOUND)
-	_, err = ix.Concept(" ")
+	_, err = ix.Concept(" ", graph.AllOfConcept)
 	wantCode(t, err, graph.EINVALID)
+}
+
+// TestConceptPartsArePrefixes checks that a trimmed detail is the untrimmed
+// one cut short, for every neighbour limit of a hub whose relations tie on
+// weight in many places (the synthetic graph's weights are 1 to 10) and whose
+// labels sort differently from its ids, which is where picking the strongest
+// neighbours before sorting them could go wrong.
+func TestConceptPartsArePrefixes(t *testing.T) {
+	ix := graph.NewIndex(syntheticGraph(600))
+	const hub = "c00000"
+	full, err := ix.Concept(hub, graph.AllOfConcept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Neighbours) < 50 {
+		t.Fatalf("hub has %d neighbours; the test needs a real hub", len(full.Neighbours))
+	}
+	if full.NeighbourCount != len(full.Neighbours) || full.EvidenceCount != len(full.Evidence) {
+		t.Errorf("counts %d/%d, want %d/%d", full.NeighbourCount, full.EvidenceCount, len(full.Neighbours), len(full.Evidence))
+	}
+	for limit := 0; limit <= len(full.Neighbours)+1; limit++ {
+		got, err := ix.Concept(hub, graph.ConceptParts{Neighbours: limit, NeighbourEvidence: graph.All, Evidence: graph.All})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := full.Neighbours[:min(limit, len(full.Neighbours))]
+		if !reflect.DeepEqual(got.Neighbours, want) {
+			t.Fatalf("Neighbours: %d gave %v, want %v", limit,
+				ids(got.Neighbours, func(n graph.Neighbour) string { return n.ID }), ids(want, func(n graph.Neighbour) string { return n.ID }))
+		}
+		if got.NeighbourCount != full.NeighbourCount || got.EvidenceCount != full.EvidenceCount {
+			t.Fatalf("Neighbours: %d changed the totals to %d/%d", limit, got.NeighbourCount, got.EvidenceCount)
+		}
+	}
+}
+
+func TestConceptPartsTrimEvidence(t *testing.T) {
+	ix := graph.NewIndex(queryGraph(t))
+	d, err := ix.Concept("start", graph.ConceptParts{Neighbours: 2, NeighbourEvidence: 0, Evidence: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(d.Neighbours, func(n graph.Neighbour) string { return n.ID }); !reflect.DeepEqual(got, []string{"strong", "steady"}) {
+		t.Errorf("neighbours = %v, want the two strongest", got)
+	}
+	for _, n := range d.Neighbours {
+		if n.Evidence == nil || len(n.Evidence) != 0 || len(n.Episodes) != 1 {
+			t.Errorf("neighbour %s: evidence %#v, episodes %v; want no lines (non-nil) and its episode", n.ID, n.Evidence, n.Episodes)
+		}
+	}
+	wantLine := graph.EpisodeEvidence{Episode: "ep-a", EpisodeTitle: "First", Line: 7, Text: "Start steady"}
+	if len(d.Evidence) != 1 || d.Evidence[0] != wantLine {
+		t.Errorf("evidence = %+v, want only %+v", d.Evidence, wantLine)
+	}
+	if len(d.Concept.Evidence) != 1 || d.Concept.Evidence[0].Line != 7 {
+		t.Errorf("concept.evidence = %+v, want the same one line", d.Concept.Evidence)
+	}
+	if d.NeighbourCount != 3 || d.EvidenceCount != 4 {
+		t.Errorf("counts = %d neighbours, %d lines; want the untrimmed 3 and 4", d.NeighbourCount, d.EvidenceCount)
+	}
+	if len(d.Episodes) != 2 {
+		t.Errorf("episodes = %+v, want both (episodes are not trimmed)", d.Episodes)
+	}
+
+	none, err := ix.Concept("start", graph.ConceptParts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if none.Neighbours == nil || len(none.Neighbours) != 0 || none.Evidence == nil || len(none.Evidence) != 0 || none.Concept.Evidence == nil || len(none.Concept.Evidence) != 0 {
+		t.Errorf("zero parts = %+v, want empty non-nil neighbours and evidence", none)
+	}
+}
+
+func TestConceptPartsOneNeighbour(t *testing.T) {
+	ix := graph.NewIndex(queryGraph(t))
+	d, err := ix.Concept("start", graph.ConceptParts{Neighbours: graph.All, NeighbourEvidence: graph.All, Evidence: 0, Neighbour: "steady"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Neighbours) != 1 || d.Neighbours[0].ID != "steady" || d.Neighbours[0].Weight != 2 || len(d.Neighbours[0].Evidence) != 1 {
+		t.Errorf("neighbours = %+v, want only the link to steady with its line", d.Neighbours)
+	}
+	if d.NeighbourCount != 3 {
+		t.Errorf("neighbour_count = %d, want all 3", d.NeighbourCount)
+	}
+	for _, other := range []string{"goal", "nope", "start"} { // not linked, unknown, itself
+		_, err := ix.Concept("start", graph.ConceptParts{Neighbour: other})
+		wantCode(t, err, graph.ENOTFOUND)
+		if !strings.Contains(err.Error(), other) {
+			t.Errorf("error %q does not name %q", err, other)
+		}
+	}
 }
 
 func TestNeighboursTieByLabel(t *testing.T) {
@@ -209,7 +301,7 @@ func TestNeighboursTieByLabel(t *testing.T) {
 		},
 		Links: []graph.Link{link("hub", "a", graph.RelCooccurs, 1, 1, "x"), link("hub", "b", graph.RelCooccurs, 1, 1, "x")},
 	}})
-	d, err := graph.NewIndex(g).Concept("hub")
+	d, err := graph.NewIndex(g).Concept("hub", graph.AllOfConcept)
 	if err != nil {
 		t.Fatal(err)
 	}

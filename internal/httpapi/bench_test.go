@@ -54,6 +54,7 @@ func BenchmarkEndpoints(b *testing.B) {
 	})
 	hub, other := url.PathEscape(byRank[0].ID), url.QueryEscape(byRank[len(byRank)/2].ID)
 	epA, epB := url.PathEscape(g.Episodes[0].ID), url.QueryEscape(g.Episodes[len(g.Episodes)/2].ID)
+	strongest := strongestNeighbour(g, byRank[0].ID)
 	handler := httpapi.NewServer(snap, testPage, nil)
 	for _, path := range []string{
 		"/api/graph?compact=1",
@@ -61,6 +62,9 @@ func BenchmarkEndpoints(b *testing.B) {
 		"/api/graph?top=1500&evidence=false",
 		"/api/search?q=a",
 		"/api/concepts/" + hub,
+		"/api/concepts/" + hub + "?neighbours=200&evidence=60",
+		"/api/concepts/" + hub + "?neighbours=200&neighbour_evidence=0&evidence=60",         // as the page asks
+		"/api/concepts/" + hub + "?neighbour=" + url.QueryEscape(strongest) + "&evidence=0", // a link's table
 		"/api/concepts/" + hub + "/timeline",
 		"/api/path?from=" + url.QueryEscape(byRank[0].ID) + "&to=" + other,
 		"/api/paths?k=3&from=" + url.QueryEscape(byRank[0].ID) + "&to=" + other,
@@ -82,6 +86,7 @@ func BenchmarkEndpoints(b *testing.B) {
 	} {
 		b.Run(path, func(b *testing.B) {
 			times := make([]time.Duration, 0, b.N)
+			bodyBytes := 0 // as sent, gzipped
 			for b.Loop() {
 				req := httptest.NewRequest(http.MethodGet, path, nil)
 				req.Header.Set("Accept-Encoding", "gzip") // as a browser asks
@@ -89,6 +94,7 @@ func BenchmarkEndpoints(b *testing.B) {
 				t0 := time.Now()
 				handler.ServeHTTP(rec, req)
 				times = append(times, time.Since(t0))
+				bodyBytes = rec.Body.Len()
 				if rec.Code != http.StatusOK {
 					b.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body.String())
 				}
@@ -98,6 +104,25 @@ func BenchmarkEndpoints(b *testing.B) {
 			b.ReportMetric(float64(times[0])/1e6, "first-ms")
 			slices.Sort(times)
 			b.ReportMetric(float64(times[len(times)/2])/1e6, "median-ms")
+			b.ReportMetric(float64(bodyBytes)/1e3, "sent-kB")
 		})
 	}
+}
+
+// strongestNeighbour returns the concept most strongly related to id.
+func strongestNeighbour(g *graph.Graph, id string) string {
+	best, weight := "", -1.0
+	for _, r := range g.Relations {
+		other := ""
+		switch id {
+		case r.Source:
+			other = r.Target
+		case r.Target:
+			other = r.Source
+		}
+		if other != "" && r.Weight > weight {
+			best, weight = other, r.Weight
+		}
+	}
+	return best
 }

@@ -167,19 +167,23 @@ func handleSearch(snap *Snapshot, logger *slog.Logger) http.Handler {
 	})
 }
 
-// conceptResponse is a concept's detail, perhaps trimmed, with the full
-// counts so a client knows what it left out.
-type conceptResponse struct {
-	graph.ConceptDetail
-	NeighbourCount int `json:"neighbour_count"`
-	EvidenceCount  int `json:"evidence_count"`
-}
+// Default bounds of a concept's detail. Below them (every concept of a
+// catalogue of a few hundred episodes) the detail is whole; a hub of thousands
+// of episodes would otherwise send megabytes, nearly all of it lines that the
+// page never shows and a link's own table (neighbour=ID) serves in full.
+const (
+	defaultConceptNeighbours = 500
+	defaultNeighbourEvidence = 20
+	defaultConceptEvidence   = 1000
+)
 
-// handleConcept serves a concept's detail. A hub's detail runs to megabytes
-// (every neighbour with every line), so clients may trim it: neighbours=N
-// keeps the N strongest, evidence=N keeps N lines of the concept and of each
-// neighbour, and neighbour=ID keeps only the link to one neighbour (with all
-// its lines unless evidence is set), which is a link's evidence table.
+// handleConcept serves a concept's detail, bounded by default (see the
+// constants above) and trimmed further on request: neighbours=N keeps the N
+// strongest, evidence=N keeps N lines of the concept, neighbour_evidence=N N
+// lines of each neighbour (by default as many as evidence= when that is
+// given), and neighbour=ID keeps only the link to one neighbour, with all
+// its lines unless told otherwise, which is a link's evidence table. Each
+// limit may be "all". neighbour_count and evidence_count give the totals.
 func handleConcept(snap *Snapshot, logger *slog.Logger) http.Handler {
 	return serveQuery(snap, logger, func(r *http.Request, ix *graph.Index) (any, error) {
 		id, err := pathParam(r, "id")
@@ -187,51 +191,46 @@ func handleConcept(snap *Snapshot, logger *slog.Logger) http.Handler {
 			return nil, err
 		}
 		params := r.URL.Query()
-		limits := map[string]int{}
-		for _, name := range []string{"neighbours", "evidence"} {
-			if raw := params.Get(name); raw != "" {
-				n, err := strconv.Atoi(raw)
-				if err != nil || n < 0 {
-					return nil, graph.Errorf(graph.EINVALID, "%s: want a whole number of 0 or more, got %q", name, raw)
-				}
-				limits[name] = n
+		parts := graph.ConceptParts{
+			Neighbours:        defaultConceptNeighbours,
+			NeighbourEvidence: defaultNeighbourEvidence,
+			Evidence:          defaultConceptEvidence,
+			Neighbour:         params.Get("neighbour"),
+		}
+		if parts.Neighbour != "" {
+			parts.NeighbourEvidence = graph.All
+		}
+		for _, limit := range []struct {
+			name string
+			to   *int
+		}{{"neighbours", &parts.Neighbours}, {"evidence", &parts.Evidence}, {"neighbour_evidence", &parts.NeighbourEvidence}} {
+			raw := params.Get(limit.name)
+			if raw == "" {
+				continue
+			}
+			n, err := parseCount(limit.name, raw)
+			if err != nil {
+				return nil, err
+			}
+			*limit.to = n
+			if limit.name == "evidence" {
+				parts.NeighbourEvidence = n // unless neighbour_evidence, next, says otherwise
 			}
 		}
-		detail, err := ix.Concept(id)
-		if err != nil {
-			return nil, err
-		}
-		resp := conceptResponse{ConceptDetail: detail, NeighbourCount: len(detail.Neighbours), EvidenceCount: len(detail.Evidence)}
-		if other := params.Get("neighbour"); other != "" {
-			var kept []graph.Neighbour
-			for _, n := range detail.Neighbours {
-				if n.ID == other {
-					kept = append(kept, n)
-				}
-			}
-			if kept == nil {
-				return nil, graph.Errorf(graph.ENOTFOUND, "neighbour: concept %q is not linked to %q", other, id)
-			}
-			resp.Neighbours = kept
-		}
-		if n, ok := limits["neighbours"]; ok && len(resp.Neighbours) > n {
-			resp.Neighbours = resp.Neighbours[:n]
-		}
-		if n, ok := limits["evidence"]; ok {
-			if len(resp.Evidence) > n {
-				resp.Evidence = resp.Evidence[:n]
-			}
-			trimmed := make([]graph.Neighbour, len(resp.Neighbours))
-			for i, nb := range resp.Neighbours {
-				if len(nb.Evidence) > n {
-					nb.Evidence = nb.Evidence[:n]
-				}
-				trimmed[i] = nb
-			}
-			resp.Neighbours = trimmed
-		}
-		return resp, nil
+		return ix.Concept(id, parts)
 	})
+}
+
+// parseCount reads a count parameter: a whole number of 0 or more, or "all".
+func parseCount(name, raw string) (int, error) {
+	if raw == "all" {
+		return graph.All, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 0 {
+		return 0, graph.Errorf(graph.EINVALID, "%s: want a whole number of 0 or more, or all, got %q", name, raw)
+	}
+	return n, nil
 }
 
 func handlePath(snap *Snapshot, logger *slog.Logger) http.Handler {

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -189,4 +190,56 @@ func TestConceptTrimmed(t *testing.T) {
 	}
 	wantError(t, srv, "/api/concepts/ai?neighbours=-1", http.StatusBadRequest, graph.EINVALID)
 	wantError(t, srv, "/api/concepts/ai?neighbour=hit-record", http.StatusNotFound, graph.ENOTFOUND)
+}
+
+// TestConceptDefaultBounds builds a hub bigger than the default bounds: 600
+// neighbours, 1,100 lines of its own, and 25 lines linking it to topic-000.
+func TestConceptDefaultBounds(t *testing.T) {
+	facts := graph.EpisodeFacts{Episode: graph.Episode{ID: "e", Title: "E"}}
+	for line := 1; line <= 1100; line++ {
+		facts.Mentions = append(facts.Mentions, graph.Mention{Concept: "hub", Label: "Hub", Kind: graph.KindConcept, Line: line, Text: fmt.Sprintf("hub line %d", line), Weight: 1})
+	}
+	for i := range 600 {
+		topic := fmt.Sprintf("topic-%03d", i)
+		facts.Mentions = append(facts.Mentions, graph.Mention{Concept: topic, Label: topic, Kind: graph.KindConcept, Line: i + 1, Text: fmt.Sprintf("hub line %d", i+1), Weight: 1})
+		lines := 1
+		if i == 0 {
+			lines = 25
+		}
+		for k := range lines {
+			facts.Links = append(facts.Links, graph.Link{Source: "hub", Target: topic, Type: graph.RelCooccurs, Strength: 1, Line: 1000 + k, Text: "both"})
+		}
+	}
+	srv := newTestServer(t, httpapi.NewStaticSnapshot(graph.Build([]graph.EpisodeFacts{facts})))
+	type detail struct {
+		Concept        graph.Concept
+		Neighbours     []graph.Neighbour
+		Evidence       []graph.EpisodeEvidence
+		NeighbourCount int `json:"neighbour_count"`
+		EvidenceCount  int `json:"evidence_count"`
+	}
+	check := func(path string, neighbours, firstLines, evidence int) {
+		t.Helper()
+		var d detail
+		get(t, srv, path, http.StatusOK, &d)
+		if len(d.Neighbours) != neighbours || len(d.Evidence) != evidence || len(d.Concept.Evidence) != evidence {
+			t.Errorf("%s: %d neighbours, %d lines (concept.evidence %d); want %d and %d", path, len(d.Neighbours), len(d.Evidence), len(d.Concept.Evidence), neighbours, evidence)
+		}
+		if len(d.Neighbours) > 0 && (d.Neighbours[0].ID != "topic-000" || len(d.Neighbours[0].Evidence) != firstLines) {
+			t.Errorf("%s: strongest neighbour %s with %d lines, want topic-000 with %d", path, d.Neighbours[0].ID, len(d.Neighbours[0].Evidence), firstLines)
+		}
+		if d.NeighbourCount != 600 || d.EvidenceCount != 1100 {
+			t.Errorf("%s: totals %d neighbours, %d lines; want 600 and 1100", path, d.NeighbourCount, d.EvidenceCount)
+		}
+	}
+	check("/api/concepts/hub", 500, 20, 1000)
+	check("/api/concepts/hub?neighbours=all&neighbour_evidence=all&evidence=all", 600, 25, 1100)
+	check("/api/concepts/hub?neighbour=topic-000", 1, 25, 1000)
+	check("/api/concepts/hub?neighbour=topic-000&evidence=0", 1, 0, 0)
+	check("/api/concepts/hub?neighbour=topic-000&evidence=0&neighbour_evidence=all", 1, 25, 0)
+	check("/api/concepts/hub?neighbours=3&evidence=2", 3, 2, 2)
+	check("/api/concepts/hub?neighbours=3&neighbour_evidence=0", 3, 0, 1000)
+	for _, bad := range []string{"neighbours=al", "evidence=-2", "neighbour_evidence=1.5"} {
+		wantError(t, srv, "/api/concepts/hub?"+bad, http.StatusBadRequest, graph.EINVALID)
+	}
 }
