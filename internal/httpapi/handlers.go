@@ -167,10 +167,10 @@ func handleSearch(snap *Snapshot, logger *slog.Logger) http.Handler {
 	})
 }
 
-// Default bounds of a concept's detail. Below them (every concept of a
-// catalogue of a few hundred episodes) the detail is whole; a hub of thousands
-// of episodes would otherwise send megabytes, nearly all of it lines that the
-// page never shows and a link's own table (neighbour=ID) serves in full.
+// Default bounds of a concept's detail. Below them (every concept of one
+// episode's notes) the detail is whole; a hub of thousands of episodes would
+// otherwise send megabytes, nearly all of it lines that the page never shows
+// and that a link's own table (neighbour=ID) serves in full.
 const (
 	defaultConceptNeighbours = 500
 	defaultNeighbourEvidence = 20
