@@ -190,26 +190,45 @@ func serveGraphPart(w http.ResponseWriter, r *http.Request, lg *loadedGraph, log
 		return
 	}
 	resp := lg.responses.get(cacheKey(r), func() (*cachedResponse, error) {
-		g := filter.Apply(lg.graph)
-		var v any
-		switch {
-		case flags["compact"]:
-			cg, err := newCompactGraph(lg, g, linksPerNode, flags["members"])
-			if err != nil {
-				return nil, err
-			}
-			v = cg
-		case !flags["evidence"]:
-			v = export.WithoutEvidence(g).NodeLink()
-		default:
-			v = g.NodeLink()
-		}
-		body, err := encodeJSON(v)
-		return &cachedResponse{contentType: "application/json", body: body}, err
+		return graphPart(lg, filter, flags["compact"], flags["evidence"], flags["members"], linksPerNode)
 	})
 	if resp.err != nil {
 		writeError(w, r, logger, resp.err)
 		return
 	}
 	resp.write(w, r, lg)
+}
+
+// graphPart encodes the part of the loaded graph that filter keeps, in the
+// compact form the page draws or in node-link form.
+func graphPart(lg *loadedGraph, filter export.Filter, compact, evidence, members bool, linksPerNode int) (*cachedResponse, error) {
+	g := filter.Apply(lg.graph)
+	var v any
+	switch {
+	case compact:
+		cg, err := newCompactGraph(lg, g, linksPerNode, members)
+		if err != nil {
+			return nil, err
+		}
+		v = cg
+	case !evidence:
+		v = export.WithoutEvidence(g).NodeLink()
+	default:
+		v = g.NodeLink()
+	}
+	body, err := encodeJSON(v)
+	return &cachedResponse{contentType: "application/json", body: body}, err
+}
+
+// pageGraphKey is the cache key of the page's opening request,
+// GET /api/graph?compact=1 (see cacheKey).
+const pageGraphKey = "/api/graph?compact=1"
+
+// prepareOpeningView builds the answer the page asks for first, the whole
+// graph in compact form, so the first visitor after a load does not wait for
+// it. A failure is left for that request to report.
+func (lg *loadedGraph) prepareOpeningView() {
+	lg.responses.get(pageGraphKey, func() (*cachedResponse, error) {
+		return graphPart(lg, export.Filter{}, true, true, false, defaultLinksPerNode)
+	})
 }

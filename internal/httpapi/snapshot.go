@@ -124,6 +124,7 @@ func (s *Snapshot) Refresh(ctx context.Context) error {
 	// The layout is part of the load: the page's first request should not
 	// wait a second or two for it. A failure is the request's to report.
 	_, _ = loaded.layoutPositions()
+	loaded.prepareOpeningView()
 	s.state.Store(&snapshotState{loaded: loaded})
 	s.logger.Info("graph loaded", "version", version,
 		"episodes", len(g.Episodes), "concepts", len(g.Concepts), "relations", len(g.Relations))

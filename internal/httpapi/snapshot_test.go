@@ -3,8 +3,10 @@ package httpapi_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -222,4 +224,33 @@ func TestWatchPicksUpChanges(t *testing.T) {
 	}
 	// ep-2 alone mentions ai and residuals.
 	waitFor("noticed the removed episode", func() bool { return conceptCount() == 2 })
+}
+
+// TestPreparedOpeningViewIsTheRequestedOne checks that the compact graph a
+// load prepares for the page's first request is the one a request would
+// build: the same bytes as /api/graph?compact=true, a spelling the load does
+// not prepare.
+func TestPreparedOpeningViewIsTheRequestedOne(t *testing.T) {
+	snap := httpapi.NewSnapshot(openStore(t), nil)
+	if err := snap.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := newTestServer(t, snap)
+	body := func(path string) string {
+		t.Helper()
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d, %v", path, resp.StatusCode, err)
+		}
+		return string(b)
+	}
+	prepared, built := body("/api/graph?compact=1"), body("/api/graph?compact=true")
+	if prepared != built || !strings.Contains(prepared, `"ids"`) {
+		t.Errorf("prepared opening view differs from a built one:\n%s\n%s", prepared, built)
+	}
 }
