@@ -34,9 +34,10 @@ export const api = {
   graph: (query) => getJSON(`/api/graph?${query}`),
   search: (text, limit, signal) => getJSON(`/api/search?q=${q(text)}&limit=${limit}`, signal),
   // A hub's full detail runs to megabytes: the panel asks for the strongest
-  // neighbours and a few lines each; a link's view asks for that one link.
-  concept: (id) => getJSON(`/api/concepts/${q(id)}?neighbours=200&evidence=60`),
-  link: (a, b) => getJSON(`/api/concepts/${q(a)}?neighbour=${q(b)}`),
+  // neighbours without their lines (it lists only their names) and a few
+  // lines of the concept; a link's view asks for that one link's lines.
+  concept: (id) => getJSON(`/api/concepts/${q(id)}?neighbours=200&neighbour_evidence=0&evidence=60`),
+  link: (a, b) => getJSON(`/api/concepts/${q(a)}?neighbour=${q(b)}&evidence=0&neighbour_evidence=all`),
   timeline: (id) => getJSON(`/api/concepts/${q(id)}/timeline`),
   paths: (from, to, k) => getJSON(`/api/paths?from=${q(from)}&to=${q(to)}&k=${q(k)}`),
   episodes: () => getJSON("/api/episodes"),

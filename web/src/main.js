@@ -6,6 +6,7 @@
 
 import Graph from "graphology";
 import Sigma from "sigma";
+import { EdgeLineProgram, EdgeRectangleProgram } from "sigma/rendering";
 import { api } from "./api.js";
 import { attachSearch } from "./search.js";
 import { byId, clear, el } from "./dom.js";
@@ -53,6 +54,28 @@ function showStatus(message, isError) {
   status.hidden = !message;
 }
 
+// graphRequest is the server query of the graph the filters select.
+function graphRequest(filters) {
+  const withMembers = filters.proj === "episodes" || filters.proj === "guests";
+  return serverQuery(filters, withMembers ? { compact: "1", members: "1" } : { compact: "1" });
+}
+
+let prefetched = null; // {query, answer}: the opening graph, asked for early
+
+function prefetchGraph(filters) {
+  const query = graphRequest(filters);
+  const answer = api.graph(query).then((compact) => ({ compact, built: buildGraph(compact, filters.proj) }));
+  answer.catch(() => {}); // reported when loadGraph awaits it
+  prefetched = { query, answer };
+}
+
+// fetchGraph returns the prefetched answer when it is the one wanted.
+function fetchGraph(query) {
+  const early = prefetched;
+  prefetched = null;
+  return early && early.query === query ? early.answer : api.graph(query).then((compact) => ({ compact }));
+}
+
 // buildGraph turns the server's compact graph (/api/graph?compact=1: one
 // array per attribute, links as index pairs, positions from the server's
 // layout) into a graphology graph in the chosen projection: concepts only,
@@ -85,7 +108,7 @@ function buildGraph(cg, projection) {
     const b = ids[links.target[k]];
     if (a === b) continue;
     graph.mergeEdge(a, b, {
-      type: "line",
+      type: "thin",
       relation: links.types[links.type[k]],
       weight: links.weight[k],
       size: 0.5 + 2.5 * Math.sqrt((links.weight[k] || 0) / maxWeight),
@@ -111,7 +134,7 @@ function buildGraph(cg, projection) {
         attrs.episodes.add(e.id);
         attrs.episodeCount = attrs.episodes.size;
         for (const i of members) {
-          graph.mergeEdge(t.id, ids[i], { type: "line", relation: "in", weight: 1, size: 0.4, projection: true });
+          graph.mergeEdge(t.id, ids[i], { type: "thin", relation: "in", weight: 1, size: 0.4, projection: true });
         }
       }
     });
@@ -140,9 +163,12 @@ function focusSet() {
   return state.marked.size > 0 ? state.marked : null;
 }
 
+// The reducers get a copy of each item's attributes from sigma, so they
+// change it in place; with nothing highlighted they return it untouched,
+// which keeps a full redraw of 10⁴ concepts cheap.
 function nodeReducer() {
   return (node, attrs) => {
-    const out = { ...attrs };
+    const out = attrs;
     const focus = focusSet();
     if (!focus) return out;
     if (focus.has(node)) {
@@ -165,8 +191,10 @@ function nodeReducer() {
 // sigma is drawing.
 function edgeReducer(currentGraph) {
   return (edge, attrs) => {
+    const out = attrs;
+    if (!attrs.fromDetail && state.minWeight === 0 && !focusSet()) return out;
     const graph = currentGraph();
-    const out = { ...attrs, color: theme.edge };
+    out.color = theme.edge;
     if (!attrs.projection && attrs.weight < state.minWeight) {
       out.hidden = true;
       return out;
@@ -179,12 +207,14 @@ function edgeReducer(currentGraph) {
     }
     if (state.pathNodes.size > 0) {
       if (state.pathEdges.has(edge)) {
+        out.type = "line";
         out.color = theme.accent;
         out.size = Math.max(3, attrs.size * 1.5);
         out.zIndex = 2;
       } else out.hidden = true;
     } else if (state.selected) {
       if (a === state.selected || b === state.selected) {
+        out.type = "line";
         out.color = graph.getNodeAttribute(state.selected, "color");
         out.zIndex = 1;
       } else out.hidden = true;
@@ -209,15 +239,13 @@ async function main() {
   // The console needs only the server, not the graph: mount it even if the graph fails.
   mountCypherConsole(byId("cypher"), byId("cypher-panel")).catch((err) => console.warn("Cypher console:", err));
   showStatus("Loading graph…");
-  let episodes;
-  try {
-    episodes = (await api.episodes()).episodes || [];
-  } catch (err) {
-    showStatus(`Could not load the graph: ${err.message}`, true);
-    return;
-  }
-  const episodeByID = new Map(episodes.map((e) => [e.id, e]));
-  let themeInfo = null; // /api/themes, loaded once for the theme filter's labels
+  // The graph of the address the page opens on and the episodes are asked
+  // for at once: sigma's start (three WebGL contexts and their shaders) takes
+  // a software-rendered browser half a second, and both requests are in
+  // flight while it runs.
+  prefetchGraph(parseHash(location.hash).filters);
+  const episodesAnswer = api.episodes();
+  episodesAnswer.catch(() => {}); // reported once sigma is ready, below
 
   const container = byId("graph");
   const panel = byId("panel");
@@ -229,6 +257,11 @@ async function main() {
 
   const sigma = new Sigma(graph, container, {
     renderEdgeLabels: false,
+    // The overview's links are one-pixel lines, far cheaper to draw than
+    // sigma's default quads; a highlighted link becomes a "line" with its
+    // width. Sigma adds its arrow program to any list, so "arrow" names the
+    // cheap one too rather than compiling shaders the page never uses.
+    edgeProgramClasses: { thin: EdgeLineProgram, line: EdgeRectangleProgram, arrow: EdgeLineProgram },
     // Edge picking costs a pass over every edge on each pointer move; it is
     // switched on per graph (see loadGraph) only when the graph is small.
     enableEdgeEvents: false,
@@ -250,10 +283,21 @@ async function main() {
     edgeReducer: edgeReducer(() => sigma.getGraph()),
   });
   window.__sigma = sigma;
+  performance.mark("sigma created");
+  let episodes;
+  try {
+    episodes = (await episodesAnswer).episodes || [];
+  } catch (err) {
+    showStatus(`Could not load the graph: ${err.message}`, true);
+    return;
+  }
+  const episodeByID = new Map(episodes.map((e) => [e.id, e]));
+  let themeInfo = null; // /api/themes, loaded once for the theme filter's labels
 
   window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
     readTheme();
     sigma.setSetting("labelColor", { color: theme.label });
+    sigma.setSetting("defaultEdgeColor", theme.edge);
     sigma.refresh();
   });
 
@@ -289,7 +333,10 @@ async function main() {
     const y = (Math.min(...ys) + Math.max(...ys)) / 2;
     const extent = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
     const ratio = Math.min(1, Math.max(0.25, extent * 1.4));
-    sigma.getCamera().animate({ x, y, ratio }, { duration: 300 });
+    // On a large map every frame of a glide is a full draw, which a
+    // software-rendered browser takes a third of a second for: jump instead.
+    if (graph.size > MAX_EDGES_FOR_EDGE_CLICKS) sigma.getCamera().setState({ x, y, ratio });
+    else sigma.getCamera().animate({ x, y, ratio }, { duration: 300 });
   }
 
   // showNeighbourLinks draws the links from a concept to the neighbours its
@@ -320,14 +367,16 @@ async function main() {
   }
 
   // loadGraph fetches the graph the server-side filters select, unless it is
-  // already on screen, and lays it out.
+  // already on screen, and hands it to sigma, which draws it once. It
+  // reports whether it did.
   async function loadGraph(filters) {
     const key = `${serverQuery(filters)}|${filters.proj}`;
-    if (key === loadedKey) return;
+    if (key === loadedKey) return false;
     showStatus("Loading graph…");
-    const withMembers = filters.proj === "episodes" || filters.proj === "guests";
-    const compact = await api.graph(serverQuery(filters, withMembers ? { compact: "1", members: "1" } : { compact: "1" }));
-    const built = buildGraph(compact, filters.proj);
+    const fetched = await fetchGraph(graphRequest(filters));
+    const compact = fetched.compact;
+    const built = fetched.built || buildGraph(compact, filters.proj);
+    performance.mark("graph built");
     graph = built.graph;
     colours = built.colours;
     compact.ids.forEach((id, i) => labels.set(id, compact.labels[i]));
@@ -342,11 +391,13 @@ async function main() {
     // map stutter; they come back when the camera stops.
     sigma.setSetting("hideEdgesOnMove", graph.size > MAX_EDGES_FOR_EDGE_CLICKS);
     sigma.setGraph(graph);
+    performance.mark("graph handed to sigma");
     const counts = compact.graph;
     const shown = counts.shown < counts.links ? `${counts.shown} of ${counts.links} links shown (each concept's strongest)` : `${counts.links} links shown`;
     byId("counts").textContent = `${episodes.length} episodes · ${counts.concepts} concepts · ${shown}`;
     byId("filter-count").textContent = `${graph.order} nodes on screen`;
     showStatus(graph.order === 0 ? "Nothing matches these filters." : "");
+    return true;
   }
   let sizedBy = null;
 
@@ -491,24 +542,32 @@ async function main() {
     updateExports(route.filters);
     for (const link of document.querySelectorAll("nav.views a")) link.classList.toggle("current", link.dataset.view === route.view);
     try {
-      await loadGraph(route.filters);
+      // The filters that change what is drawn are in place before the
+      // graph's first draw, so a freshly loaded map is drawn once.
+      state.minWeight = Number(route.filters.min_weight) || 0;
+      const fresh = await loadGraph(route.filters);
       if (seq !== routeSeq) return;
+      let redraw = !fresh;
       if (sizedBy !== route.filters.size) {
         sizeNodes(graph, route.filters.size);
         sizedBy = route.filters.size;
+        redraw = true;
       }
-      state.minWeight = Number(route.filters.min_weight) || 0;
       resetHighlights();
       const view = routes[route.view];
       if (!view) throw new Error(`there is no view “${route.view}”`);
-      if (route.view !== "") openPanel();
+      if (route.view !== "") {
+        openPanel();
+        redraw = true;
+      }
       const pending = view(seq, route.args);
       // Highlight at the next frame; a view that answers at once is drawn
       // only once, by the refresh below.
-      sigma.scheduleRefresh();
+      if (redraw) sigma.scheduleRefresh();
       await pending;
       if (seq !== routeSeq) return;
-      sigma.refresh();
+      if (redraw) sigma.refresh();
+      performance.mark("view drawn");
       showStatus("");
     } catch (err) {
       if (seq !== routeSeq) return;

@@ -7,6 +7,7 @@ import { clear, el, formatScore, appendAll } from "./dom.js";
 // so a hub concept does not produce a panel thousands of lines long.
 const FIRST_NEIGHBOURS = 25;
 const FIRST_EVIDENCE = 30;
+const FIRST_EPISODES = 50;
 
 function section(title, testid, ...children) {
   return el("section", { class: "panel-section", "data-testid": testid }, el("h3", {}, title), ...children);
@@ -85,12 +86,12 @@ export function renderConcept(container, data, { colour, episodeTitles, onSelect
     section(
       `Episodes (${episodes.length})`,
       "panel-episodes",
-      el(
+      capped(
         "ul",
+        episodes,
+        FIRST_EPISODES,
+        (e) => el("li", {}, el("span", { class: "title" }, e.title || e.id), el("span", { class: "meta" }, [e.date, `${e.mentions}×`].filter(Boolean).join(" · "))),
         { class: "episodes" },
-        episodes.map((e) =>
-          el("li", {}, el("span", { class: "title" }, e.title || e.id), el("span", { class: "meta" }, [e.date, `${e.mentions}×`].filter(Boolean).join(" · "))),
-        ),
       ),
     ),
     section(
