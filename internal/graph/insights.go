@@ -717,34 +717,12 @@ func (in *Insights) closestBridges(communityA, communityB int, distA, distB []in
 
 // lookupConcept resolves a concept id; param names the parameter it came from, if any.
 func (in *Insights) lookupConcept(param, id string) (int, error) {
-	prefix := ""
-	if param != "" {
-		prefix = param + ": "
-	}
-	if strings.TrimSpace(id) == "" {
-		return 0, Errorf(EINVALID, "%sa concept id is required", prefix)
-	}
-	i, ok := in.conceptAt[id]
-	if !ok {
-		return 0, Errorf(ENOTFOUND, "%sconcept %q not found", prefix, id)
-	}
-	return i, nil
+	return lookupID(in.conceptAt, "a concept", param, id)
 }
 
 // lookupEpisode resolves an episode id; param names the parameter it came from, if any.
 func (in *Insights) lookupEpisode(param, id string) (int, error) {
-	prefix := ""
-	if param != "" {
-		prefix = param + ": "
-	}
-	if strings.TrimSpace(id) == "" {
-		return 0, Errorf(EINVALID, "%san episode id is required", prefix)
-	}
-	j, ok := in.episodeAt[id]
-	if !ok {
-		return 0, Errorf(ENOTFOUND, "%sepisode %q not found", prefix, id)
-	}
-	return j, nil
+	return lookupID(in.episodeAt, "an episode", param, id)
 }
 
 // head returns at most the first limit items of s, and an empty slice for a

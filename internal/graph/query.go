@@ -634,16 +634,22 @@ func (ix *Index) episodeSummary(j int) EpisodeSummary {
 // lookupConcept resolves a concept id. param names the query parameter the id
 // came from, if any, so errors say which of several ids was wrong.
 func (ix *Index) lookupConcept(param, id string) (int, error) {
+	return lookupID(ix.conceptAt, "a concept", param, id)
+}
+
+// lookupID resolves id in at. what is the kind of id with its article ("a
+// concept", "an episode"); param names the query parameter it came from, if any.
+func lookupID(at map[string]int, what, param, id string) (int, error) {
 	prefix := ""
 	if param != "" {
 		prefix = param + ": "
 	}
 	if strings.TrimSpace(id) == "" {
-		return 0, Errorf(EINVALID, "%sa concept id is required", prefix)
+		return 0, Errorf(EINVALID, "%s%s id is required", prefix, what)
 	}
-	i, ok := ix.conceptAt[id]
+	i, ok := at[id]
 	if !ok {
-		return 0, Errorf(ENOTFOUND, "%sconcept %q not found", prefix, id)
+		return 0, Errorf(ENOTFOUND, "%s%s %q not found", prefix, strings.SplitN(what, " ", 2)[1], id)
 	}
 	return i, nil
 }
