@@ -216,8 +216,8 @@ func readFile(f file, fingerprint string) (data []byte, hash string, err error) 
 	if err != nil {
 		return nil, "", &notes.Error{Path: f.path, Msg: describe(err)}
 	}
-	if info.Size() > notes.MaxFileSize {
-		return nil, "", &notes.Error{Path: f.path, Msg: fmt.Sprintf("file is %d MB, larger than the %d MB limit for notes", info.Size()>>20, notes.MaxFileSize>>20)}
+	if err := notes.CheckSize(f.path, info.Size()); err != nil {
+		return nil, "", err
 	}
 	if data, err = os.ReadFile(f.path); err != nil {
 		return nil, "", &notes.Error{Path: f.path, Msg: describe(err)}

@@ -79,6 +79,15 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
 }
 
+// CheckSize refuses a file larger than MaxFileSize, so a caller can refuse it
+// before reading it.
+func CheckSize(path string, size int64) error {
+	if size > MaxFileSize {
+		return &Error{Path: path, Msg: fmt.Sprintf("file is %d MB, larger than the %d MB limit for notes", size>>20, MaxFileSize>>20)}
+	}
+	return nil
+}
+
 // IsNotesFile reports whether a path has an extension that graphload reads.
 func IsNotesFile(path string) bool {
 	switch strings.ToLower(filepath.Ext(path)) {
@@ -92,8 +101,8 @@ func IsNotesFile(path string) bool {
 // .markdown files; plain-text files use the seed's conventions (first line is the
 // title, short unpunctuated lines are headings, "- " starts a bullet).
 func Parse(path string, data []byte) (*Document, error) {
-	if len(data) > MaxFileSize {
-		return nil, &Error{Path: path, Msg: fmt.Sprintf("file is %d MB, larger than the %d MB limit for notes", len(data)>>20, MaxFileSize>>20)}
+	if err := CheckSize(path, int64(len(data))); err != nil {
+		return nil, err
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if i := bytes.IndexByte(data, 0); i >= 0 {
