@@ -35,31 +35,9 @@ func BenchmarkReplaceEpisode(b *testing.B) {
 	var loader, baseline time.Duration
 	b.ResetTimer()
 	for range b.N {
-		b.StopTimer()
-		if err := s.wipe(ctx); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		began := time.Now()
-		for _, f := range corpus {
-			if err := plainWrite(ctx, s, f); err != nil {
-				b.Fatal(err)
-			}
-		}
-		baseline += time.Since(began)
+		baseline += timedWrite(b, ctx, s, corpus, func(ctx context.Context, f graph.EpisodeFacts) error { return plainWrite(ctx, s, f) })
 
-		b.StopTimer()
-		if err := s.wipe(ctx); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		began = time.Now()
-		for _, f := range corpus {
-			if err := s.ReplaceEpisode(ctx, f); err != nil {
-				b.Fatal(err)
-			}
-		}
-		loader += time.Since(began)
+		loader += timedWrite(b, ctx, s, corpus, s.ReplaceEpisode)
 	}
 	b.StopTimer()
 	n := float64(b.N * episodes)
@@ -70,6 +48,23 @@ func BenchmarkReplaceEpisode(b *testing.B) {
 
 // plainWrite is the baseline: the episode's rows as flat nodes, in one
 // managed transaction, batched with UNWIND.
+// timedWrite empties the database with the timer stopped, then writes every
+// episode of corpus with write and returns how long the writes took.
+func timedWrite(b *testing.B, ctx context.Context, s *Store, corpus []graph.EpisodeFacts, write func(context.Context, graph.EpisodeFacts) error) time.Duration {
+	b.StopTimer()
+	if err := s.wipe(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.StartTimer()
+	began := time.Now()
+	for _, f := range corpus {
+		if err := write(ctx, f); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return time.Since(began)
+}
+
 func plainWrite(ctx context.Context, s *Store, f graph.EpisodeFacts) error {
 	mentionRows := make([]map[string]any, len(f.Mentions))
 	for i, m := range f.Mentions {
@@ -137,30 +132,9 @@ func BenchmarkLoadGeneratedCorpus(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		if err := s.wipe(ctx); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		began = time.Now()
-		for _, f := range corpus {
-			if err := s.ReplaceEpisode(ctx, f); err != nil {
-				b.Fatal(err)
-			}
-		}
-		writes += time.Since(began)
+		writes += timedWrite(b, ctx, s, corpus, s.ReplaceEpisode)
 
-		b.StopTimer()
-		if err := s.wipe(ctx); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		began = time.Now()
-		for _, f := range corpus {
-			if err := plainWrite(ctx, s, f); err != nil {
-				b.Fatal(err)
-			}
-		}
-		baseline += time.Since(began)
+		baseline += timedWrite(b, ctx, s, corpus, func(ctx context.Context, f graph.EpisodeFacts) error { return plainWrite(ctx, s, f) })
 	}
 	b.StopTimer()
 	n := float64(b.N * episodes)
