@@ -896,29 +896,3 @@ func (x *Extractor) markedCandidate(m, line string, st *episodeState) (candidate
 	}
 	return candidate{surface: m, key: Key(m), kind: graph.KindConcept, strong: true}, true
 }
-
-func hasConnectorWord(words []string) bool {
-	for _, w := range words[1:] {
-		switch strings.ToLower(w) {
-		case "and", "of", "to", "the", "in", "on", "a", "an", "for", "with", "is":
-			return true
-		}
-	}
-	return false
-}
-
-// isWorkContext reports whether a line calls the marked term a book, film,
-// paper or the like.
-func isWorkContext(m, line string) bool {
-	i := strings.Index(line, m)
-	if i < 0 {
-		return false
-	}
-	around := strings.ToLower(line[max(0, i-30):min(len(line), i+len(m)+30)])
-	for _, w := range wordList(around) {
-		if workCues[w] {
-			return true
-		}
-	}
-	return false
-}

@@ -10,7 +10,6 @@ package extract
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 
@@ -590,14 +589,4 @@ func resolvePeople(blocks []blockCands) {
 			}
 		}
 	}
-}
-
-// sortedKeys is used by tests and explain output.
-func sortedKeys(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -161,10 +161,6 @@ openai anthropic deepmind google microsoft meta apple amazon netflix disney hbo 
 facebook instagram twitter spotify nvidia tesla
 `)
 
-// workCues before or after a marked title say it is a work: a book, film, paper...
-var workCues = set(`book books novel film films movie movies paper papers essay essays article
-articles documentary series album song poem play report study`)
-
 // phrases are fixed multiword expressions that are concepts although no
 // part-of-speech pattern would keep them whole.
 var phrases = []string{
