@@ -468,7 +468,7 @@ async function main() {
       if (seq !== routeSeq) return;
       labels.set(id, data.concept.label);
       if (graph.hasNode(id)) showNeighbourLinks(id, data.neighbours || []);
-      renderConcept(panel, data, { colour: colours.get(data.concept.community) || OTHER_COLOUR, episodeTitles: new Map(episodes.map((e) => [e.id, e.title])), onSelect: (n) => go("concept", [n]), onClose: close, linkHref: (n) => href("link", [id, n]) });
+      renderConcept(panel, data, { colour: colours.get(data.concept.community) || OTHER_COLOUR, episodeTitles: new Map(episodes.map((e) => [e.id, e.title])), episodeInfo, onSelect: (n) => go("concept", [n]), onClose: close, linkHref: (n) => href("link", [id, n]) });
       const timelineSection = el("section", { class: "panel-section", "data-testid": "panel-timeline" }, el("h3", {}, `Timeline · first ${life.first ? episodeInfo(life.first).date || life.first : "–"}, last ${life.last ? episodeInfo(life.last).date || life.last : "–"}`), views.timeline(life, ctx));
       panel.querySelector(".stats").after(timelineSection);
     },

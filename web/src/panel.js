@@ -2,6 +2,7 @@
 // with textContent only. The analysis views are in views.js.
 
 import { clear, el, formatScore, appendAll } from "./dom.js";
+import { quote } from "./evidence.js";
 
 // How many neighbours and evidence lines to show before a "show all" button,
 // so a hub concept does not produce a panel thousands of lines long.
@@ -27,18 +28,18 @@ function capped(tag, items, first, renderItem, attrs) {
   return el("div", {}, list, more);
 }
 
-function evidenceItem(title, line, text) {
+function evidenceItem(title, ev, episode, terms) {
   return el(
     "li",
     { class: "evidence", "data-testid": "evidence" },
-    el("div", { class: "evidence-source" }, title, el("span", { class: "line" }, `line ${line}`)),
-    el("blockquote", {}, text),
+    el("div", { class: "evidence-source" }, title, el("span", { class: "line" }, `line ${ev.line}`)),
+    ...quote(ev, episode, terms),
   );
 }
 
 // renderConcept fills container with a concept's details. episodeTitles maps
 // episode ids to titles; onSelect is called with a neighbour's id when it is clicked.
-export function renderConcept(container, data, { colour, episodeTitles, onSelect, onClose, linkHref }) {
+export function renderConcept(container, data, { colour, episodeTitles, episodeInfo, onSelect, onClose, linkHref }) {
   const c = data.concept;
   clear(container);
   const close = el("button", { type: "button", class: "close", "aria-label": "Close panel", "data-testid": "panel-close" }, "×");
@@ -126,7 +127,7 @@ export function renderConcept(container, data, { colour, episodeTitles, onSelect
             "ul",
             evidence,
             FIRST_EVIDENCE,
-            (ev) => evidenceItem(ev.episode_title || episodeTitles.get(ev.episode) || ev.episode, ev.line, ev.text),
+            (ev) => evidenceItem(ev.episode_title || episodeTitles.get(ev.episode) || ev.episode, ev, episodeInfo ? episodeInfo(ev.episode) : {}, [c.label, ...aliases]),
             { class: "evidence-list" },
           ),
     ),

@@ -5,6 +5,7 @@
 // history entry the back button undoes.
 
 import { clear, el, formatScore, appendAll } from "./dom.js";
+import { quote } from "./evidence.js";
 
 // head is a view's title row with the close button.
 function head(title, onClose, ...extra) {
@@ -22,8 +23,9 @@ function episodeName(e) {
 }
 
 // evidenceTable is the episode-by-quote table: one row per line, grouped
-// under its episode.
-export function evidenceTable(rows, episodeInfo, testid) {
+// under its episode, each with its context lines and terms (the two ends of
+// the link) marked.
+export function evidenceTable(rows, episodeInfo, testid, terms) {
   const table = el("table", { class: "evidence-table", "data-testid": testid || "evidence-table" });
   table.appendChild(el("thead", {}, el("tr", {}, el("th", {}, "Episode"), el("th", {}, "Line"), el("th", {}, "Quote"))));
   const body = el("tbody");
@@ -38,7 +40,7 @@ export function evidenceTable(rows, episodeInfo, testid) {
         { class: first ? "group-start" : "", "data-testid": "evidence" },
         el("td", { class: "ep" }, first ? el("a", { href: ep.href }, episodeName(ep)) : ""),
         el("td", { class: "num" }, String(row.line)),
-        el("td", {}, el("blockquote", {}, row.text)),
+        el("td", {}, ...quote(row, ep, terms)),
       ),
     );
   }
@@ -280,7 +282,7 @@ export function renderLink(container, a, b, neighbour, ctx) {
       " · ",
       el("a", { href: ctx.href("concept", [b]) }, ctx.label(b)),
     ),
-    evidenceTable(neighbour.evidence || [], ctx.episodeInfo, "link-evidence"),
+    evidenceTable(neighbour.evidence || [], ctx.episodeInfo, "link-evidence", [ctx.label(a), ctx.label(b)]),
   );
 }
 
@@ -298,7 +300,7 @@ export function renderPaths(container, data, ctx) {
     p.hops.forEach((hop, h) => {
       const lines = [];
       for (const ep of p.by_episode || []) {
-        for (const ev of ep.evidence || []) if (ev.hop === h) lines.push({ episode: ep.episode, line: ev.line, text: ev.text });
+        for (const ev of ep.evidence || []) if (ev.hop === h) lines.push({ ...ev, episode: ep.episode });
       }
       hops.appendChild(
         el(
@@ -313,7 +315,7 @@ export function renderPaths(container, data, ctx) {
             " ",
             el("a", { href: ctx.href("link", [hop.source, hop.target]), class: "muted" }, "all evidence"),
           ),
-          evidenceTable(lines.slice(0, 6), ctx.episodeInfo, "hop-evidence"),
+          evidenceTable(lines.slice(0, 6), ctx.episodeInfo, "hop-evidence", [ctx.label(hop.source, p), ctx.label(hop.target, p)]),
         ),
       );
     });
