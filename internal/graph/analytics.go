@@ -19,6 +19,9 @@ type Summary struct {
 	// Communities is the number of communities, isolated concepts included
 	// (each is a community of its own).
 	Communities int `json:"communities"`
+	// Themes is the number of communities with at least one relation: the
+	// themes the explorer lists (/api/themes). Isolated concepts are no theme.
+	Themes int `json:"themes"`
 	// Modularity is Q of the final partition (Newman and Girvan, Phys. Rev. E
 	// 69, 026113, 2004), weighted, at resolution 1:
 	// Q = 1/2m Σ_ij [A_ij − k_i k_j / 2m] δ(c_i, c_j). It is 0 when the graph
@@ -122,7 +125,20 @@ func AnalyzeWith(g *Graph, opts AnalyzeOptions) Summary {
 			c.Community = communities[u]
 		}
 	}
+	summary.Themes = CountThemes(g)
 	return summary
+}
+
+// CountThemes counts the communities of g that have at least one relation,
+// as the explorer's themes do.
+func CountThemes(g *Graph) int {
+	themes := map[int]bool{}
+	for _, c := range g.Concepts {
+		if c.Degree > 0 {
+			themes[c.Community] = true
+		}
+	}
+	return len(themes)
 }
 
 // network is the undirected concept graph in compressed sparse row form:

@@ -105,7 +105,7 @@ type ThemesResult struct {
 // Theme is a community of related concepts.
 type Theme struct {
 	ID    int    `json:"id"`    // the community number
-	Label string `json:"label"` // its three most central concepts' labels, joined by " · "
+	Label string `json:"label"` // its three most distinctive concepts' labels, joined by " · " (see themeName)
 	Size  int    `json:"size"`  // number of concepts
 	// EpisodeCount is the number of episodes the theme occurs in.
 	EpisodeCount int            `json:"episode_count"`
@@ -299,18 +299,14 @@ func (in *Insights) buildThemes() {
 	for t := range in.themes {
 		th := &in.themes[t]
 		slices.SortFunc(th.members, in.moreCentral)
-		labels := make([]string, 0, themeLabelSize)
 		top := make([]ThemeConcept, 0, min(len(th.members), maxThemeTop))
 		for k, i := range th.members {
 			c := &g.Concepts[i]
-			if k < themeLabelSize {
-				labels = append(labels, c.Label)
-			}
 			if k < maxThemeTop {
 				top = append(top, ThemeConcept{ID: c.ID, Label: c.Label, PageRank: c.PageRank})
 			}
 		}
-		th.label = strings.Join(labels, " · ")
+		th.label = in.themeName(th.members)
 
 		var touched []int
 		for _, i := range th.members {
@@ -353,10 +349,59 @@ func (in *Insights) buildThemes() {
 	in.themesResult = result
 }
 
+// themeName names a theme by its most distinctive concepts: those whose
+// links stay inside the theme, weighted by how central they are. A concept's
+// distinctiveness is its PageRank times the share of its link weight that goes
+// to the theme's own members, so a hub that links every theme (often the
+// biggest concept of each) gives way to the concepts that only this theme
+// has; this is the within-versus-between contrast of c-TF-IDF style cluster
+// labels (Grootendorst, 2022) on link weight instead of word counts.
+func (in *Insights) themeName(members []int) string {
+	g := in.graph
+	community := g.Concepts[members[0]].Community
+	type scored struct {
+		at    int
+		score float64
+	}
+	ranked := make([]scored, 0, len(members))
+	for _, i := range members {
+		var inside, total float64
+		for _, a := range in.adjacency[i] {
+			w := g.Relations[a.relation].Weight
+			total += w
+			if g.Concepts[a.concept].Community == community {
+				inside += w
+			}
+		}
+		share := 0.0
+		if total > 0 {
+			share = inside / total
+		}
+		ranked = append(ranked, scored{i, g.Concepts[i].PageRank * share})
+	}
+	slices.SortStableFunc(ranked, func(a, b scored) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), in.moreCentral(a.at, b.at))
+	})
+	labels := make([]string, 0, themeLabelSize)
+	seen := map[string]bool{}
+	for _, r := range ranked {
+		label := g.Concepts[r.at].Label
+		if seen[strings.ToLower(label)] {
+			continue
+		}
+		seen[strings.ToLower(label)] = true
+		labels = append(labels, label)
+		if len(labels) == themeLabelSize {
+			break
+		}
+	}
+	return strings.Join(labels, " · ")
+}
+
 // Themes returns the themes of the graph, by community number (Analyze
 // numbers communities by decreasing size). A theme is a community of concepts
 // that have relations (Louvain, see Analyze); it is labelled by its three
-// concepts of highest PageRank, lists its ten most central concepts, and the
+// most distinctive concepts (see themeName), lists its ten most central concepts, and the
 // episodes it occurs in: those that mention at least two of its concepts (all
 // of them, for a theme of one concept). Episodes are listed strongest first,
 // by the number of the theme's concepts they mention, then by the share of

@@ -674,3 +674,47 @@ func TestConcurrentWindows(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A theme is named by the concepts it has to itself, not by a hub that links
+// every theme: hub belongs to theme A but most of its link weight goes to B
+// and C, so A is named after a1 and a2 although hub has the highest PageRank.
+func TestThemeNamesAreDistinctive(t *testing.T) {
+	corpus := []insightEpisode{
+		{"e1", "2024-01-01", [][]string{{"hub", "a1"}, {"hub", "a2"}, {"a1", "a2"}}},
+		{"e2", "2024-01-02", [][]string{{"b1", "b2"}, {"hub", "b1"}, {"hub", "b2"}, {"hub", "b1"}, {"hub", "b2"}}},
+		{"e3", "2024-01-03", [][]string{{"c1", "c2"}, {"hub", "c1"}, {"hub", "c2"}, {"hub", "c1"}, {"hub", "c2"}}},
+	}
+	community := map[string]int{"hub": 0, "a1": 0, "a2": 0, "b1": 1, "b2": 1, "c1": 2, "c2": 2}
+	g := graph.Build(insightFacts(corpus))
+	graph.Analyze(g)
+	var hubRank float64
+	for i := range g.Concepts {
+		g.Concepts[i].Community = community[g.Concepts[i].ID]
+		if g.Concepts[i].ID == "hub" {
+			hubRank = g.Concepts[i].PageRank
+		}
+	}
+	for _, c := range g.Concepts {
+		if c.ID != "hub" && c.PageRank >= hubRank {
+			t.Fatalf("test graph: %s has PageRank %v ≥ hub's %v; the hub must be the most central", c.ID, c.PageRank, hubRank)
+		}
+	}
+	themes := graph.NewInsights(g).Themes().Themes
+	if len(themes) != 3 {
+		t.Fatalf("themes %+v, want 3", themes)
+	}
+	a := themes[0]
+	if a.Top[0].ID != "hub" {
+		t.Errorf("A's most central concept is %s, want hub", a.Top[0].ID)
+	}
+	if a.Label != "A1 · A2 · HUB" && a.Label != "A2 · A1 · HUB" {
+		t.Errorf("A is named %q, want its own concepts a1 and a2 before the hub", a.Label)
+	}
+	seen := map[string]bool{}
+	for _, th := range themes {
+		if seen[th.Label] {
+			t.Errorf("two themes are named %q", th.Label)
+		}
+		seen[th.Label] = true
+	}
+}

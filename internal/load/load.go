@@ -57,8 +57,8 @@ func (r Result) String() string {
 	if len(r.Failed) > 0 {
 		s += fmt.Sprintf(", %d failed", len(r.Failed))
 	}
-	return s + fmt.Sprintf("), %d concepts, %d relations, %d communities in %s",
-		r.Concepts, r.Relations, r.Summary.Communities, r.Duration.Round(time.Millisecond))
+	return s + fmt.Sprintf("), %d concepts, %d relations, %d themes in %s",
+		r.Concepts, r.Relations, r.Summary.Themes, r.Duration.Round(time.Millisecond))
 }
 
 // file is one notes file to load.
@@ -194,6 +194,7 @@ func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Res
 			seen[c.Community] = true
 		}
 		res.Summary.Communities = len(seen)
+		res.Summary.Themes = graph.CountThemes(g)
 	}
 	res.Episodes, res.Concepts, res.Relations = len(g.Episodes), len(g.Concepts), len(g.Relations)
 	res.Duration = time.Since(start)
