@@ -18,6 +18,13 @@ import (
 // real HTTP handler with the embedded page. It returns the server's base URL.
 func startExplorer(t *testing.T) string {
 	t.Helper()
+	return startExplorerOn(t, filepath.Join(repoRoot(t), "examples", "notes"))
+}
+
+// startExplorerOn is startExplorer on the notes under paths; with none, on an
+// empty store.
+func startExplorerOn(t *testing.T, paths ...string) string {
+	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "graph.db"))
 	if err != nil {
@@ -25,13 +32,14 @@ func startExplorer(t *testing.T) string {
 	}
 	t.Cleanup(func() { store.Close() })
 
-	notes := filepath.Join(repoRoot(t), "examples", "notes")
-	res, err := load.Run(ctx, store, []string{notes}, load.Options{})
-	if err != nil {
-		t.Fatalf("load %s: %v", notes, err)
-	}
-	if len(res.Failed) > 0 {
-		t.Fatalf("load %s: %d files failed: %v", notes, len(res.Failed), res.Failed)
+	if len(paths) > 0 {
+		res, err := load.Run(ctx, store, paths, load.Options{})
+		if err != nil {
+			t.Fatalf("load %s: %v", paths, err)
+		}
+		if len(res.Failed) > 0 {
+			t.Fatalf("load %s: %d files failed: %v", paths, len(res.Failed), res.Failed)
+		}
 	}
 
 	snap := httpapi.NewSnapshot(store, nil)

@@ -12,6 +12,7 @@ import { attachSearch } from "./search.js";
 import { byId, clear, el } from "./dom.js";
 import { placeExtraNodes } from "./layout.js";
 import { communityColours, OTHER_COLOUR } from "./palette.js";
+import { renderLegend } from "./legend.js";
 import { renderConcept } from "./panel.js";
 import { parseHash, formatHash, serverQuery } from "./route.js";
 import * as views from "./views.js";
@@ -293,6 +294,17 @@ async function main() {
   }
   const episodeByID = new Map(episodes.map((e) => [e.id, e]));
   let themeInfo = null; // /api/themes, loaded once for the theme filter's labels
+  let themeNames = new Map(); // community -> theme name, from themeInfo
+  const themeName = (c) => themeNames.get(c) || (c >= 0 ? `theme ${c}` : "no theme");
+  // idleStatus is the status line when nothing is loading: empty, or how to
+  // fill an empty store.
+  const idleStatus = () =>
+    showStatus(episodes.length === 0 ? "This store holds no episodes yet. Load notes into it with graphload: go run ./cmd/graphload -store STORE NOTES (STORE as this explorer was started with, sqlite:topicgraph.db by default), then reload this page." : "");
+  function updateLegend() {
+    const proj = state.route && state.route.filters.proj;
+    const extra = proj === "episodes" ? [[EPISODE_COLOUR, "episode"]] : proj === "guests" ? [[GUEST_COLOUR, "guest"]] : [];
+    renderLegend(byId("legend"), graph, sizedBy || "pagerank", themeName, extra);
+  }
 
   window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
     readTheme();
@@ -319,7 +331,7 @@ async function main() {
     return { ...e, href: href("episodes", [id]) };
   };
   const ctx = {
-    href, go, close, label, episodeInfo,
+    href, go, close, label, episodeInfo, themeName,
     themeColour: (c) => colours.get(c) || OTHER_COLOUR,
     highlightPath: (p) => markPath(p.nodes.map((n) => n.id)),
   };
@@ -396,7 +408,8 @@ async function main() {
     const shown = counts.shown < counts.links ? `${counts.shown} of ${counts.links} links shown (each concept's strongest)` : `${counts.links} links shown`;
     byId("counts").textContent = `${episodes.length} episodes · ${counts.concepts} concepts · ${shown}`;
     byId("filter-count").textContent = `${graph.order} nodes on screen`;
-    showStatus(graph.order === 0 ? "Nothing matches these filters." : "");
+    if (graph.order === 0 && episodes.length > 0) showStatus("Nothing matches these filters.");
+    else idleStatus();
     return true;
   }
   let sizedBy = null;
@@ -433,8 +446,10 @@ async function main() {
     if (themeInfo) return;
     themeInfo = await api.themes();
     const select = byId("f-theme");
-    for (const t of themeInfo.themes || []) select.appendChild(el("option", { value: String(t.id) }, `${t.id}: ${t.label}`));
+    themeNames = new Map((themeInfo.themes || []).map((t) => [t.id, t.label]));
+    for (const t of themeInfo.themes || []) select.appendChild(el("option", { value: String(t.id) }, t.label));
     select.value = state.route.filters.theme || "";
+    updateLegend();
   }
 
   function resetHighlights() {
@@ -468,7 +483,7 @@ async function main() {
       if (seq !== routeSeq) return;
       labels.set(id, data.concept.label);
       if (graph.hasNode(id)) showNeighbourLinks(id, data.neighbours || []);
-      renderConcept(panel, data, { colour: colours.get(data.concept.community) || OTHER_COLOUR, episodeTitles: new Map(episodes.map((e) => [e.id, e.title])), episodeInfo, onSelect: (n) => go("concept", [n]), onClose: close, linkHref: (n) => href("link", [id, n]) });
+      renderConcept(panel, data, { colour: colours.get(data.concept.community) || OTHER_COLOUR, themeName, themeHref: (c) => href("", [], { theme: String(c) }), episodeTitles: new Map(episodes.map((e) => [e.id, e.title])), episodeInfo, onSelect: (n) => go("concept", [n]), onClose: close, linkHref: (n) => href("link", [id, n]) });
       const timelineSection = el("section", { class: "panel-section", "data-testid": "panel-timeline" }, el("h3", {}, `Timeline · first ${life.first ? episodeInfo(life.first).date || life.first : "–"}, last ${life.last ? episodeInfo(life.last).date || life.last : "–"}`), views.timeline(life, ctx));
       panel.querySelector(".stats").after(timelineSection);
     },
@@ -553,6 +568,7 @@ async function main() {
         sizedBy = route.filters.size;
         redraw = true;
       }
+      if (fresh || redraw) updateLegend();
       resetHighlights();
       const view = routes[route.view];
       if (!view) throw new Error(`there is no view “${route.view}”`);
@@ -568,13 +584,13 @@ async function main() {
       if (seq !== routeSeq) return;
       if (redraw) sigma.refresh();
       performance.mark("view drawn");
-      showStatus("");
+      idleStatus();
     } catch (err) {
       if (seq !== routeSeq) return;
       clear(panel);
       panel.hidden = false;
       panel.appendChild(el("p", { class: "error", "data-testid": "view-error" }, err.message));
-      showStatus("");
+      idleStatus();
     } finally {
       if (seq === routeSeq) {
         panel.removeAttribute("aria-busy");

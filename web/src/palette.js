@@ -1,7 +1,8 @@
 // Community colours. Twelve mid-lightness hues (after Tableau 10 and the
 // Okabe–Ito colour-blind-safe set) that stay readable on both the light and the
-// dark background. The largest communities get their own colour; the long tail
-// shares a neutral grey, since beyond a dozen hues nobody can tell them apart.
+// dark background. The twelve largest communities get their own colour; the
+// long tail shares a neutral grey, since beyond a dozen hues nobody can tell
+// them apart.
 
 export const COMMUNITY_COLOURS = [
   "#4e79a7", // blue
@@ -20,15 +21,16 @@ export const COMMUNITY_COLOURS = [
 
 export const OTHER_COLOUR = "#9aa0a6";
 
-// communityColours maps each community id to a colour, ranking communities by
-// size (ties by id) so the same data always gets the same colours.
+// themeColour is the colour of a community. Analyze numbers communities by
+// decreasing size, so the number itself ranks them: colouring by number gives
+// a theme the same colour in every view and under every filter.
+export function themeColour(community) {
+  return Number.isInteger(community) && community >= 0 && community < COMMUNITY_COLOURS.length ? COMMUNITY_COLOURS[community] : OTHER_COLOUR;
+}
+
+// communityColours maps each community id present to its colour.
 export function communityColours(communityOfNode) {
-  const sizes = new Map();
-  for (const community of communityOfNode) sizes.set(community, (sizes.get(community) || 0) + 1);
-  const ranked = [...sizes.keys()].sort((a, b) => sizes.get(b) - sizes.get(a) || a - b);
   const colours = new Map();
-  ranked.forEach((community, rank) => {
-    colours.set(community, rank < COMMUNITY_COLOURS.length ? COMMUNITY_COLOURS[rank] : OTHER_COLOUR);
-  });
+  for (const community of communityOfNode) if (!colours.has(community)) colours.set(community, themeColour(community));
   return colours;
 }

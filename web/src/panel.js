@@ -39,7 +39,7 @@ function evidenceItem(title, ev, episode, terms) {
 
 // renderConcept fills container with a concept's details. episodeTitles maps
 // episode ids to titles; onSelect is called with a neighbour's id when it is clicked.
-export function renderConcept(container, data, { colour, episodeTitles, episodeInfo, onSelect, onClose, linkHref }) {
+export function renderConcept(container, data, { colour, themeName, themeHref, episodeTitles, episodeInfo, onSelect, onClose, linkHref }) {
   const c = data.concept;
   clear(container);
   const close = el("button", { type: "button", class: "close", "aria-label": "Close panel", "data-testid": "panel-close" }, "×");
@@ -55,7 +55,7 @@ export function renderConcept(container, data, { colour, episodeTitles, episodeI
       { class: "kind-line" },
       el("span", { class: `kind kind-${c.kind}`, "data-testid": "panel-kind" }, c.kind),
       el("span", { class: "swatch", "data-colour": colour }),
-      `community ${c.community}`,
+      c.degree > 0 ? el("a", { href: themeHref(c.community), "data-testid": "panel-theme", title: "Show this theme only" }, themeName(c.community)) : el("span", { class: "muted" }, "no theme: no links"),
     ),
   );
   // The swatch colour comes from our own palette, never from the notes; setting

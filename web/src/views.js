@@ -114,7 +114,8 @@ export function renderBridges(container, data, ctx) {
           el(
             "div",
             { class: "sub" },
-            `joins themes ${(b.themes || []).join(", ")}`,
+            "joins ",
+            (b.themes || []).map((t, i) => [i ? ", " : "", el("a", { href: ctx.href("", [], { theme: String(t) }), "data-testid": "bridge-theme" }, ctx.themeName(t))]),
             b.first_episode ? [" · first in ", el("a", { href: ctx.href("episodes", [b.first_episode]) }, b.first_date || b.first_episode)] : null,
           ),
         ),
@@ -148,8 +149,9 @@ export function renderGaps(container, data, ctx) {
           el(
             "div",
             { class: "sub" },
-            "closest bridges: ",
-            (g.closest || []).map((c, i) => [i ? ", " : "", el("a", { href: ctx.href("concept", [c.id]) }, c.label)]),
+            (g.closest || []).length === 0
+              ? "no concept links both themes yet"
+              : ["closest bridges: ", (g.closest || []).map((c, i) => [i ? ", " : "", el("a", { href: ctx.href("concept", [c.id]) }, c.label)])],
           ),
         ),
       ),
