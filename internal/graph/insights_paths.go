@@ -46,6 +46,10 @@ type candidatePath struct {
 // hop costs. Paths of equal length are ordered strongest first: by the weight
 // of their weakest relation, then by their total weight, then by the ids of
 // their concepts; each spur path is the widest shortest one, as in Index.Path.
+// Each path after the first goes through at least one intermediate concept
+// the earlier ones do not (see isDistinctPath), so the k answers are k
+// different routes rather than one route with reworded stops; fewer than k
+// paths come back when the graph has fewer such routes.
 // Each path's evidence is grouped by episode: episodes with evidence for more
 // hops first, then in date order. k must be between 1 and MaxPaths; no path is
 // not an error (the result is empty).
@@ -67,9 +71,10 @@ func (in *Insights) KShortestPaths(from, to string, k int) ([]KPathResult, error
 		return []KPathResult{}, nil
 	}
 	found := []candidatePath{first}
+	accepted := []candidatePath{first}
 	seen := map[string]bool{pathKey(first): true}
 	var candidates []candidatePath
-	for len(found) < k {
+	for len(accepted) < k && len(found) < k*pathsPerAnswer {
 		last := found[len(found)-1]
 		for i := 0; i < len(last.nodes)-1; i++ {
 			search.stamp++
@@ -105,13 +110,86 @@ func (in *Insights) KShortestPaths(from, to string, k int) ([]KPathResult, error
 			}
 		}
 		found = append(found, candidates[best])
+		if in.isDistinctPath(candidates[best], accepted) {
+			accepted = append(accepted, candidates[best])
+		}
 		candidates = slices.Delete(candidates, best, best+1)
 	}
-	out := make([]KPathResult, len(found))
-	for n, p := range found {
+	out := make([]KPathResult, len(accepted))
+	for n, p := range accepted {
 		out[n] = in.pathResult(from, to, p)
 	}
 	return out, nil
+}
+
+// pathsPerAnswer bounds Yen's search: at most this many paths are found for
+// each path returned, so near-duplicates cannot make a query run long.
+const pathsPerAnswer = 5
+
+// isDistinctPath reports whether p goes through at least one intermediate
+// concept that none of the accepted paths has, nor a near-duplicate of it
+// (see nearDuplicateLabels): "Moloch → AI safety research → AI" adds nothing
+// to "Moloch → AI safety → AI".
+func (in *Insights) isDistinctPath(p candidatePath, accepted []candidatePath) bool {
+	inner := func(c candidatePath) []int {
+		if len(c.nodes) < 3 {
+			return nil
+		}
+		return c.nodes[1 : len(c.nodes)-1]
+	}
+	for _, q := range accepted {
+		distinct := false
+		for _, u := range inner(p) {
+			same := false
+			for _, v := range inner(q) {
+				if u == v || nearDuplicateLabels(in.graph.Concepts[u].Label, in.graph.Concepts[v].Label) {
+					same = true
+					break
+				}
+			}
+			if !same {
+				distinct = true
+				break
+			}
+		}
+		if !distinct {
+			return false
+		}
+	}
+	return true
+}
+
+// nearDuplicateLabels reports whether two labels name nearly the same thing:
+// equal when case and punctuation are ignored, or the words of one, at least
+// two of them, appear in order inside the other ("AI safety" and "AI safety
+// research"). A single word inside a phrase ("AI" and "AI safety") is a
+// different concept.
+func nearDuplicateLabels(a, b string) bool {
+	wa, wb := labelWords(a), labelWords(b)
+	if len(wa) > len(wb) {
+		wa, wb = wb, wa
+	}
+	if len(wa) == 0 {
+		return false
+	}
+	if len(wa) == len(wb) {
+		return slices.Equal(wa, wb)
+	}
+	if len(wa) < 2 {
+		return false
+	}
+	for i := 0; i+len(wa) <= len(wb); i++ {
+		if slices.Equal(wb[i:i+len(wa)], wa) {
+			return true
+		}
+	}
+	return false
+}
+
+func labelWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127)
+	})
 }
 
 // comparePaths orders paths: fewer hops, then stronger weakest relation, then

@@ -718,3 +718,34 @@ func TestThemeNamesAreDistinctive(t *testing.T) {
 		seen[th.Label] = true
 	}
 }
+
+// The k paths are k routes: a path whose only stop is a reworded stop of an
+// earlier path ("ai safety research" after "ai safety") is skipped for one
+// through a different concept.
+func TestKShortestPathsSkipNearDuplicateStops(t *testing.T) {
+	corpus := []insightEpisode{
+		{"e1", "2024-01-01", [][]string{{"m", "ai safety"}, {"ai safety", "x"}, {"m", "ai safety"}, {"ai safety", "x"}}},
+		{"e2", "2024-01-02", [][]string{{"m", "ai safety research"}, {"ai safety research", "x"}, {"m", "ai safety research"}}},
+		{"e3", "2024-01-03", [][]string{{"m", "attention"}, {"attention", "x"}}},
+	}
+	g := graph.Build(insightFacts(corpus))
+	graph.Analyze(g)
+	paths, err := graph.NewInsights(g).KShortestPaths("m", "x", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stops []string
+	for _, p := range paths {
+		if len(p.Nodes) != 3 {
+			t.Fatalf("path %+v, want two hops", p.Nodes)
+		}
+		stops = append(stops, p.Nodes[1].ID)
+	}
+	if !slices.Equal(stops, []string{"ai safety", "attention"}) {
+		t.Errorf("paths go through %v, want [ai safety attention]: the reworded stop adds nothing", stops)
+	}
+	// With k=3 the reworded route is still not offered: no distinct third exists.
+	if paths, _ := graph.NewInsights(g).KShortestPaths("m", "x", 3); len(paths) != 2 {
+		t.Errorf("k=3 gives %d paths, want the 2 distinct ones", len(paths))
+	}
+}
