@@ -84,3 +84,25 @@ func BenchmarkCommunities(b *testing.B) {
 		net.communities()
 	}
 }
+
+// With every node as a source, linear scaling credits each pair's two
+// directions d(s,v)/d(s,t) + d(t,v)/d(t,s) = 1, so doubled it is exact
+// betweenness: the estimator is unbiased and its recurrence right.
+func TestLinearScalingWithAllSourcesIsExact(t *testing.T) {
+	net := newNetwork(plantedGraph(300, 900, 6, 7))
+	n := net.order()
+	exact := net.betweennessFrom(allSources(n))
+	scaled := net.betweennessScaled(allSources(n))
+	nonZero := 0
+	for v := range exact {
+		if d := exact[v] - scaled[v]; d > 1e-12 || d < -1e-12 {
+			t.Fatalf("node %d: exact %g, linear scaling with all sources %g", v, exact[v], scaled[v])
+		}
+		if exact[v] > 0 {
+			nonZero++
+		}
+	}
+	if nonZero < n/2 {
+		t.Fatalf("only %d of %d nodes have betweenness: the test graph is too sparse to test anything", nonZero, n)
+	}
+}
