@@ -38,11 +38,11 @@ func readQuery(r *http.Request, allowed ...string) (query, error) {
 	if raw == "" {
 		return q, nil
 	}
-	if len(raw) > maxQueryBytes {
-		return q, graph.Errorf(graph.EINVALID, "the query string is %d bytes; at most %d are accepted", len(raw), maxQueryBytes)
-	}
 	if n := strings.Count(raw, "&") + 1; n > maxQueryParams {
 		return q, graph.Errorf(graph.EINVALID, "the query string has %d parameters; at most %d are accepted", n, maxQueryParams)
+	}
+	if len(raw) > maxQueryBytes {
+		return q, graph.Errorf(graph.EINVALID, "the query string is %d bytes; at most %d are accepted", len(raw), maxQueryBytes)
 	}
 	for piece := range strings.SplitSeq(raw, "&") {
 		if piece == "" {
