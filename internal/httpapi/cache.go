@@ -36,9 +36,10 @@ const (
 	// DefaultCacheBytes is the default budget: 256 MiB, room for every view
 	// the page and the export menu can ask for on a few thousand episodes.
 	DefaultCacheBytes = 256 << 20
-	// minReservation is what a build reserves before any answer has been
-	// built, and at least, so that a budget holds a bounded number of builds.
-	minReservation = 4 << 20
+	// minReservationShare: a build reserves at least this share of the
+	// budget (1/32: 8 MiB of the default), before any answer has been built
+	// and after, so the budget never admits more than 32 builds' worth.
+	minReservationShare = 32
 	// maxPlainBytes: above this only the gzipped form of an answer is kept.
 	maxPlainBytes = 8 << 20
 	// minGzipBytes: below this gzip saves nothing worth a header.
@@ -111,7 +112,7 @@ func newResponseCache(limit int64) *responseCache {
 		maxBuilds: min(max(runtime.GOMAXPROCS(0), 2), 4),
 		entries:   map[string]*list.Element{},
 		flights:   map[string]*flight{},
-		estimate:  minReservation,
+		estimate:  limit / minReservationShare,
 		changed:   make(chan struct{}),
 	}
 }
@@ -130,7 +131,7 @@ func (c *responseCache) begin(prefix string) {
 		}
 		e = next
 	}
-	c.estimate = minReservation // the new graph may be smaller
+	c.estimate = c.limit / minReservationShare // the new graph may be smaller
 	c.wake()
 }
 
@@ -181,10 +182,12 @@ func (c *responseCache) buildInto(ctx context.Context, key string, f *flight, bu
 		return
 	}
 	resp, err := build()
+	var peak int64 // the most the answer held at once: plain and gzipped
 	if err == nil {
 		if len(resp.body) >= minGzipBytes {
 			resp.gzipped = gzipBytes(resp.body)
 		}
+		peak = resp.size()
 		if len(resp.body) > maxPlainBytes {
 			resp.body = nil
 		}
@@ -197,8 +200,8 @@ func (c *responseCache) buildInto(ctx context.Context, key string, f *flight, bu
 	delete(c.flights, key)
 	c.building--
 	c.reserved -= reservation
-	if size > c.estimate {
-		c.estimate = size
+	if peak > c.estimate {
+		c.estimate = peak
 	}
 	f.resp = resp
 	switch {
@@ -217,15 +220,16 @@ func (c *responseCache) buildInto(ctx context.Context, key string, f *flight, bu
 }
 
 // reserve waits until a build may start, then reserves the bytes of the
-// largest answer built so far. One build may always run, so an answer larger
-// than the budget is still served.
+// largest answer built so far (plain and gzipped, as it is while being
+// built), or the whole budget if that is less. One build may always run, so
+// an answer larger than the budget is still served.
 func (c *responseCache) reserve(ctx context.Context) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, buildQueueTimeout)
 	defer cancel()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for {
-		need := c.estimate
+		need := min(c.estimate, c.limit)
 		if c.building == 0 || (c.building < c.maxBuilds && c.reserved+need <= c.limit) {
 			c.evictFor(need)
 			c.building++
@@ -292,6 +296,7 @@ func (c *responseCache) setLimit(limit int64) {
 		limit = DefaultCacheBytes
 	}
 	c.limit = limit
+	c.estimate = limit / minReservationShare
 	c.evictFor(0)
 	c.wake()
 }
