@@ -23,8 +23,8 @@ import (
 // already gzipped, in a cache with a byte budget.
 //
 // The budget covers the answers kept and the answers being built: a build
-// first reserves as many bytes as the largest answer built so far (learned
-// as answers are built), evicting the least recently used answers to make
+// first reserves as many bytes as the largest build so far held (learned as
+// answers are built; at least 1/32 of the budget), evicting the least recently used answers to make
 // room, and waits while the budget is taken by other builds. Requests for an
 // answer already being built wait for that build rather than start another,
 // so fifty clients asking for the same export cost one build. An answer
@@ -44,6 +44,10 @@ const (
 	maxPlainBytes = 8 << 20
 	// minGzipBytes: below this gzip saves nothing worth a header.
 	minGzipBytes = 1024
+	// buildPeakFactor: building an answer of N plain bytes holds about 3N
+	// (the encoder's buffer, grown by doubling, and the copy it returns)
+	// besides its gzipped form, so that is what a build reserves.
+	buildPeakFactor = 3
 	// buildQueueTimeout bounds how long a request waits for its turn to build.
 	buildQueueTimeout = 30 * time.Second
 )
@@ -182,12 +186,12 @@ func (c *responseCache) buildInto(ctx context.Context, key string, f *flight, bu
 		return
 	}
 	resp, err := build()
-	var peak int64 // the most the answer held at once: plain and gzipped
+	var peak int64 // what the build held at its height (see buildPeakFactor)
 	if err == nil {
 		if len(resp.body) >= minGzipBytes {
 			resp.gzipped = gzipBytes(resp.body)
 		}
-		peak = resp.size()
+		peak = buildPeakFactor*int64(len(resp.body)) + int64(len(resp.gzipped))
 		if len(resp.body) > maxPlainBytes {
 			resp.body = nil
 		}
@@ -219,9 +223,8 @@ func (c *responseCache) buildInto(ctx context.Context, key string, f *flight, bu
 	close(f.done)
 }
 
-// reserve waits until a build may start, then reserves the bytes of the
-// largest answer built so far (plain and gzipped, as it is while being
-// built), or the whole budget if that is less. One build may always run, so
+// reserve waits until a build may start, then reserves what the largest
+// build so far held at its height, or the whole budget if that is less. One build may always run, so
 // an answer larger than the budget is still served.
 func (c *responseCache) reserve(ctx context.Context) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, buildQueueTimeout)
