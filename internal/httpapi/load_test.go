@@ -116,6 +116,7 @@ func TestMemoryStaysBoundedUnderDistinctURLs(t *testing.T) {
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
+		byClass   = map[string][]time.Duration{}
 		statuses  = map[int]int{}
 		failures  []string
 		sequence  atomic.Int64
@@ -129,7 +130,7 @@ func TestMemoryStaysBoundedUnderDistinctURLs(t *testing.T) {
 	for range loadClients {
 		wg.Go(func() {
 			for time.Now().Before(deadline) {
-				path, want := distinctURL(sequence.Add(1), len(g.Concepts), episodes)
+				path, want, class := distinctURL(sequence.Add(1), len(g.Concepts), episodes)
 				req, err := http.NewRequestWithContext(loadCtx, http.MethodGet, srv.URL+path, nil)
 				if err != nil {
 					t.Error(err)
@@ -148,6 +149,7 @@ func TestMemoryStaysBoundedUnderDistinctURLs(t *testing.T) {
 				}
 				mu.Lock()
 				latencies = append(latencies, took)
+				byClass[class] = append(byClass[class], took)
 				switch {
 				case err != nil:
 					failures = append(failures, fmt.Sprintf("GET %s: %v", path, err))
@@ -166,12 +168,24 @@ func TestMemoryStaysBoundedUnderDistinctURLs(t *testing.T) {
 	close(stopSampling)
 	<-sampled
 
-	slices.Sort(latencies)
-	quantile := func(q float64) time.Duration { return latencies[min(len(latencies)-1, int(q*float64(len(latencies))))] }
+	if len(latencies) == 0 {
+		t.Fatal("no request finished before the deadline")
+	}
+	quantile := func(ds []time.Duration, q float64) time.Duration {
+		slices.Sort(ds)
+		return ds[min(len(ds)-1, int(q*float64(len(ds))))].Round(time.Millisecond)
+	}
+	var classes []string
+	for _, class := range []string{"refused", "shared", "distinct"} {
+		if ds := byClass[class]; len(ds) > 0 {
+			classes = append(classes, fmt.Sprintf("%s %d, p50 %v, p99 %v", class, len(ds), quantile(ds, 0.5), quantile(ds, 0.99)))
+		}
+	}
 	growth := peak.Load() - baseline
 	t.Logf("%d clients for %v on %d episodes, %d concepts, %d relations (cache budget %d MiB): %d requests, %.0f/s; p50 %v, p99 %v; statuses %v",
 		loadClients, duration, len(g.Episodes), len(g.Concepts), len(g.Relations), loadCacheBudget>>20,
-		len(latencies), float64(len(latencies))/elapsed.Seconds(), quantile(0.5).Round(time.Millisecond), quantile(0.99).Round(time.Millisecond), statuses)
+		len(latencies), float64(len(latencies))/elapsed.Seconds(), quantile(latencies, 0.5), quantile(latencies, 0.99), statuses)
+	t.Logf("by kind of request: %s", strings.Join(classes, "; "))
 	t.Logf("heap: %d MiB once loaded, peak %d MiB (growth %d MiB, limit %d MiB); process peak RSS %s",
 		baseline>>20, peak.Load()>>20, growth>>20, uint64(loadMemoryLimit)>>20, peakRSS())
 	if len(failures) > 0 {
@@ -191,26 +205,26 @@ func TestMemoryStaysBoundedUnderDistinctURLs(t *testing.T) {
 // a quarter cache-busting parameters (refused), the rest valid views and
 // exports that no other request names, and a few of the page's shared
 // requests.
-func distinctURL(n int64, concepts int, episodes []string) (string, int) {
+func distinctURL(n int64, concepts int, episodes []string) (path string, want int, class string) {
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
 	top := 1 + rng.IntN(max(concepts, 1))
 	switch n % 8 {
 	case 0, 1:
-		return fmt.Sprintf("/api/graph?bust=%d", n), http.StatusBadRequest
+		return fmt.Sprintf("/api/graph?bust=%d", n), http.StatusBadRequest, "refused"
 	case 2:
-		return fmt.Sprintf("/api/export?format=node-link&bust=%d", n), http.StatusBadRequest
+		return fmt.Sprintf("/api/export?format=node-link&bust=%d", n), http.StatusBadRequest, "refused"
 	case 3:
-		return fmt.Sprintf("/api/graph?top=%d", top), http.StatusOK
+		return fmt.Sprintf("/api/graph?top=%d", top), http.StatusOK, "distinct"
 	case 4:
-		return fmt.Sprintf("/api/graph?compact=1&top=%d&links=%d", top, rng.IntN(6)), http.StatusOK
+		return fmt.Sprintf("/api/graph?compact=1&top=%d&links=%d", top, rng.IntN(6)), http.StatusOK, "distinct"
 	case 5:
 		formats := []string{"gexf", "graphml", "node-link", "csv"}
-		return fmt.Sprintf("/api/export?format=%s&top=%d", formats[rng.IntN(len(formats))], top), http.StatusOK
+		return fmt.Sprintf("/api/export?format=%s&top=%d", formats[rng.IntN(len(formats))], top), http.StatusOK, "distinct"
 	case 6:
-		return fmt.Sprintf("/api/graph?min_weight=%d.%d&episode=%s", rng.IntN(3), n, episodes[rng.IntN(len(episodes))]), http.StatusOK
+		return fmt.Sprintf("/api/graph?min_weight=%d.%d&episode=%s", rng.IntN(3), n, episodes[rng.IntN(len(episodes))]), http.StatusOK, "distinct"
 	default:
 		shared := []string{"/api/graph?compact=1", "/api/graph", "/api/export?format=gexf", "/api/search?q=data", "/api/themes"}
-		return shared[n/8%int64(len(shared))], http.StatusOK
+		return shared[n/8%int64(len(shared))], http.StatusOK, "shared"
 	}
 }
 
