@@ -2,7 +2,7 @@
 // and the web page that draws it. It reloads the graph whenever the store
 // changes, so it can run while graphload writes.
 //
-//	explorer [-store URL] [-addr HOST:PORT] [-refresh DURATION]
+//	explorer [-store URL] [-addr HOST:PORT] [-refresh DURATION] [-allowed-hosts NAMES] [-cache-mb N]
 package main
 
 import (
@@ -16,6 +16,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -29,6 +31,8 @@ const (
 	defaultStore   = "sqlite:topicgraph.db"
 	defaultAddr    = "127.0.0.1:8080"
 	defaultRefresh = 2 * time.Second
+	defaultCacheMB = httpapi.DefaultCacheBytes >> 20
+	maxCacheMB     = 1 << 20 // a terabyte: anything above is a typo
 )
 
 // shutdownGrace is how long in-flight requests get to finish after a signal.
@@ -49,9 +53,28 @@ func main() {
 
 // config is what the command line and the environment ask for.
 type config struct {
-	store   string
-	addr    string
-	refresh time.Duration
+	store        string
+	addr         string
+	refresh      time.Duration
+	allowedHosts string // comma-separated, besides the loopback names
+	cacheMB      int
+}
+
+// hostNames lists the host names the server answers to besides the loopback
+// names: the listen address's own host, when it names one, and -allowed-hosts.
+func (c config) hostNames() []string {
+	var names []string
+	if host, _, err := net.SplitHostPort(c.addr); err == nil && host != "" {
+		if ip := net.ParseIP(host); ip == nil || !ip.IsUnspecified() {
+			names = append(names, host)
+		}
+	}
+	for _, n := range strings.Split(c.allowedHosts, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // parseConfig reads flags from args, each defaulting to its environment
@@ -61,7 +84,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	if len(args) > 0 {
 		args = args[1:]
 	}
-	cfg := config{store: defaultStore, addr: defaultAddr, refresh: defaultRefresh}
+	cfg := config{store: defaultStore, addr: defaultAddr, refresh: defaultRefresh, cacheMB: defaultCacheMB}
 	if v := getenv("TOPICGRAPH_STORE"); v != "" {
 		cfg.store = v
 	}
@@ -75,6 +98,14 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 		}
 		cfg.refresh = d
 	}
+	cfg.allowedHosts = getenv("TOPICGRAPH_ALLOWED_HOSTS")
+	if v := getenv("TOPICGRAPH_CACHE_MB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return config{}, fmt.Errorf("TOPICGRAPH_CACHE_MB: %q is not a whole number of megabytes", v)
+		}
+		cfg.cacheMB = n
+	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	// Parse errors are returned as one line; only -h prints the usage.
 	fs.SetOutput(io.Discard)
@@ -84,6 +115,10 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 		"the host:port to listen on; 127.0.0.1 keeps it private to this machine, :8080 opens it to the network (env TOPICGRAPH_ADDR)")
 	fs.DurationVar(&cfg.refresh, "refresh", cfg.refresh,
 		"how often to ask the store whether the graph changed, and reload it if so (env TOPICGRAPH_REFRESH)")
+	fs.StringVar(&cfg.allowedHosts, "allowed-hosts", cfg.allowedHosts,
+		"comma-separated host names the server answers to, besides localhost, 127.0.0.1, [::1] and the host of -addr; others get 421, which stops DNS rebinding; * answers any name (env TOPICGRAPH_ALLOWED_HOSTS)")
+	fs.IntVar(&cfg.cacheMB, "cache-mb", cfg.cacheMB,
+		"megabytes of memory for encoded graph views and exports, kept and being built (env TOPICGRAPH_CACHE_MB)")
 	printUsage := func() {
 		fmt.Fprintf(stdout, `Usage: explorer [flags]
 
@@ -110,6 +145,9 @@ Flags (a flag overrides its environment variable):
 	if cfg.refresh <= 0 {
 		return config{}, fmt.Errorf("-refresh: %v is not a positive duration", cfg.refresh)
 	}
+	if cfg.cacheMB < 1 || cfg.cacheMB > maxCacheMB {
+		return config{}, fmt.Errorf("-cache-mb: %d is not from 1 to %d", cfg.cacheMB, maxCacheMB)
+	}
 	return cfg, nil
 }
 
@@ -134,9 +172,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("-addr %s: %w", cfg.addr, err)
 	}
 	snap := httpapi.NewSnapshot(store, logger)
+	snap.SetCacheLimit(int64(cfg.cacheMB) << 20)
 	server := &http.Server{
-		Handler:           httpapi.NewServer(snap, web.Static, logger),
+		Handler:           httpapi.NewServer(snap, web.Static, logger, httpapi.AllowHosts(cfg.hostNames()...)),
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    64 << 10, // the API takes no cookies or long headers; a query is at most 16 KiB
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute, // the whole graph can take a while on a slow link
 		IdleTimeout:       2 * time.Minute,
@@ -158,7 +198,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(listener) }()
 	logger.Info("listening on http://"+listener.Addr().String(),
-		"store", storage.Redact(cfg.store), "refresh", cfg.refresh)
+		"store", storage.Redact(cfg.store), "refresh", cfg.refresh,
+		"hosts", strings.Join(append([]string{"localhost", "127.0.0.1", "[::1]"}, cfg.hostNames()...), ","), "cache_mb", cfg.cacheMB)
 
 	select {
 	case err := <-served:

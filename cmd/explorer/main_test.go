@@ -115,6 +115,22 @@ func TestServesAStoreAndShutsDownOnCancel(t *testing.T) {
 		t.Errorf("path ai-jobs = %+v (%v)", p, err)
 	}
 
+	// A page on another site that rebinds its name to 127.0.0.1 sends its
+	// own name as Host: the server must not answer it.
+	req, err := http.NewRequest(http.MethodGet, base+"/api/graph", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "rebound.example:8080"
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMisdirectedRequest {
+			t.Errorf("GET /api/graph with Host rebound.example: status %d, want 421", resp.StatusCode)
+		}
+	}
+
 	cancel()
 	select {
 	case err := <-finished:
@@ -135,7 +151,8 @@ func TestHelpNamesEveryFlagAndItsEnvironmentVariable(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("run -h = %v, want flag.ErrHelp", err)
 	}
-	for _, want := range []string{"-store", "TOPICGRAPH_STORE", "-addr", "TOPICGRAPH_ADDR", "-refresh", "TOPICGRAPH_REFRESH", defaultStore, defaultAddr} {
+	for _, want := range []string{"-store", "TOPICGRAPH_STORE", "-addr", "TOPICGRAPH_ADDR", "-refresh", "TOPICGRAPH_REFRESH",
+		"-allowed-hosts", "TOPICGRAPH_ALLOWED_HOSTS", "-cache-mb", "TOPICGRAPH_CACHE_MB", defaultStore, defaultAddr} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, out.String())
 		}
@@ -158,6 +175,9 @@ func TestBadConfigurationIsOneClearError(t *testing.T) {
 		{[]string{"-refresh", "0s"}, nil, "-refresh"},
 		{nil, map[string]string{"TOPICGRAPH_REFRESH": "often"}, "TOPICGRAPH_REFRESH"},
 		{[]string{"-nope"}, nil, "-nope"},
+		{[]string{"-cache-mb", "0"}, nil, "-cache-mb"},
+		{[]string{"-cache-mb", "lots"}, nil, "-cache-mb"},
+		{nil, map[string]string{"TOPICGRAPH_CACHE_MB": "lots"}, "TOPICGRAPH_CACHE_MB"},
 		{[]string{"stray"}, nil, `"stray"`},
 		{[]string{"-store", "ftp://example.com/x"}, nil, "ftp"},
 		{[]string{"-store", "sqlite:" + filepath.Join(dir, "missing", "x.db")}, nil, "missing"},
@@ -167,6 +187,31 @@ func TestBadConfigurationIsOneClearError(t *testing.T) {
 		err := run(context.Background(), append([]string{"explorer"}, tc.args...), env(tc.env), &out)
 		if err == nil || errors.Is(err, flag.ErrHelp) || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("run %v (env %v) = %v, want one line naming %q", tc.args, tc.env, err, tc.want)
+		}
+	}
+}
+
+func TestHostNamesAreTheListenHostAndTheAllowedOnes(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want []string
+	}{
+		{nil, nil, []string{"127.0.0.1"}},
+		{[]string{"-addr", ":8080"}, nil, nil},
+		{[]string{"-addr", "0.0.0.0:8080"}, nil, nil},
+		{[]string{"-addr", "[::]:8080"}, nil, nil},
+		{[]string{"-addr", "topics.lan:8080"}, nil, []string{"topics.lan"}},
+		{[]string{"-addr", ":80", "-allowed-hosts", " a.example , b.example,"}, nil, []string{"a.example", "b.example"}},
+		{[]string{"-addr", ":80"}, map[string]string{"TOPICGRAPH_ALLOWED_HOSTS": "c.example"}, []string{"c.example"}},
+		{[]string{"-addr", ":80", "-allowed-hosts", "d.example"}, map[string]string{"TOPICGRAPH_ALLOWED_HOSTS": "c.example"}, []string{"d.example"}},
+	} {
+		cfg, err := parseConfig(append([]string{"explorer"}, tc.args...), env(tc.env), &bytes.Buffer{})
+		if err != nil {
+			t.Fatalf("parseConfig %v: %v", tc.args, err)
+		}
+		if got := cfg.hostNames(); strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("parseConfig %v (env %v): host names %q, want %q", tc.args, tc.env, got, tc.want)
 		}
 	}
 }

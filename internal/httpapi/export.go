@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
-	"net/url"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,49 +15,46 @@ import (
 	"github.com/topicgraph/topicgraph/internal/graph"
 )
 
-// datePattern accepts the dates episodes carry: YYYY, YYYY-MM or YYYY-MM-DD.
-var datePattern = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
-
-// parseDate checks an optional date parameter.
-func parseDate(params url.Values, name string) (string, error) {
-	v := strings.TrimSpace(params.Get(name))
-	if v != "" && !datePattern.MatchString(v) {
-		return "", graph.Errorf(graph.EINVALID, "%s: want a date as YYYY, YYYY-MM or YYYY-MM-DD, got %q", name, v)
-	}
-	return v, nil
-}
+// filterParams are the page's filters; viewParams adds top.
+var (
+	filterParams = []string{"episode", "from", "to", "kind", "theme", "min_weight"}
+	viewParams   = append(append([]string{}, filterParams...), "top")
+)
 
 // parseFilter reads the page's filters from a query: episode, from, to, kind
 // (comma-separated), theme and min_weight. An unknown episode is a 404, so a
 // stale permalink says what is missing rather than exporting nothing.
-func parseFilter(params url.Values, ix *graph.Index) (export.Filter, error) {
+func parseFilter(q query, ix *graph.Index) (export.Filter, error) {
 	var f export.Filter
 	var err error
-	if f.Episode = params.Get("episode"); f.Episode != "" {
+	if f.Episode = q.str("episode"); f.Episode != "" {
 		if _, err := ix.Episode(f.Episode); err != nil {
 			return f, err
 		}
 	}
-	if f.From, err = parseDate(params, "from"); err != nil {
+	if f.From, err = q.date("from"); err != nil {
 		return f, err
 	}
-	if f.To, err = parseDate(params, "to"); err != nil {
+	if f.To, err = q.date("to"); err != nil {
 		return f, err
 	}
 	if f.From != "" && f.To != "" && f.From > f.To {
 		return f, graph.Errorf(graph.EINVALID, "from %q is after to %q", f.From, f.To)
 	}
-	if f.Kinds, err = export.ParseKinds(params.Get("kind")); err != nil {
+	if f.Kinds, err = export.ParseKinds(q.str("kind")); err != nil {
 		return f, err
 	}
-	if raw := params.Get("theme"); raw != "" {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 0 {
-			return f, graph.Errorf(graph.EINVALID, "theme: want a theme number (0 or more), got %q", raw)
+	// The order and repetition of kinds change nothing: one spelling per
+	// set, so the cache keeps one answer for it.
+	slices.Sort(f.Kinds)
+	f.Kinds = slices.Compact(f.Kinds)
+	if q.str("theme") != "" {
+		if f.Theme, err = q.integer("theme", 0, 0, math.MaxInt32); err != nil {
+			return f, err
 		}
-		f.Theme, f.HasTheme = n, true
+		f.HasTheme = true
 	}
-	if raw := params.Get("min_weight"); raw != "" {
+	if raw := q.str("min_weight"); raw != "" {
 		w, err := strconv.ParseFloat(raw, 64)
 		if err != nil || w < 0 || w != w || w > 1e300 {
 			return f, graph.Errorf(graph.EINVALID, "min_weight: want a number of 0 or more, got %q", raw)
@@ -63,6 +62,21 @@ func parseFilter(params url.Values, ix *graph.Index) (export.Filter, error) {
 		f.MinWeight = w
 	}
 	return f, nil
+}
+
+// filterKey names what a filter keeps, for cache keys: equal filters give
+// equal keys however their parameters were spelled.
+func filterKey(f export.Filter) string {
+	theme := "-"
+	if f.HasTheme {
+		theme = strconv.Itoa(f.Theme)
+	}
+	kinds := make([]string, len(f.Kinds))
+	for i, k := range f.Kinds {
+		kinds[i] = string(k)
+	}
+	return fmt.Sprintf("episode=%q from=%q to=%q kind=%s theme=%s min_weight=%s top=%d",
+		f.Episode, f.From, f.To, strings.Join(kinds, ","), theme, strconv.FormatFloat(f.MinWeight, 'g', -1, 64), f.Top)
 }
 
 // handleExport serves the graph, or the part the page's filters select, as a
@@ -74,35 +88,30 @@ func handleExport(snap *Snapshot, logger *slog.Logger) http.Handler {
 		if !ok {
 			return
 		}
-		params := r.URL.Query()
-		format, err := export.ParseFormat(params.Get("format"))
+		q, err := readQuery(r, append([]string{"format", "part"}, viewParams...)...)
 		if err != nil {
 			writeError(w, r, logger, err)
 			return
 		}
-		filter, err := parseView(params, lg.index)
+		format, err := export.ParseFormat(q.str("format"))
 		if err != nil {
 			writeError(w, r, logger, err)
 			return
 		}
-		part := params.Get("part")
+		filter, err := parseView(q, lg.index)
+		if err != nil {
+			writeError(w, r, logger, err)
+			return
+		}
+		part := q.str("part")
 		if part != "" && (format != export.CSV || (part != "nodes" && part != "links")) {
 			writeError(w, r, logger, graph.Errorf(graph.EINVALID, "part: want nodes or links, with format=csv only; got %q", part))
 			return
 		}
-		if etagMatches(r.Header.Get("If-None-Match"), lg.etag) {
-			setValidators(w, lg)
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		resp := lg.responses.get(cacheKey(r), func() (*cachedResponse, error) {
+		key := fmt.Sprintf("export format=%s part=%s %s", format, part, filterKey(filter))
+		serveCached(w, r, lg, logger, key, func() (*cachedResponse, error) {
 			return buildExport(lg.graph, filter, format, part)
 		})
-		if resp.err != nil {
-			writeError(w, r, logger, resp.err)
-			return
-		}
-		resp.write(w, r, lg)
 	})
 }
 
@@ -135,100 +144,96 @@ const maxTop = 1_000_000
 
 // parseView reads the page's filters plus top (the number of concepts of
 // highest PageRank to keep).
-func parseView(params url.Values, ix *graph.Index) (export.Filter, error) {
-	f, err := parseFilter(params, ix)
+func parseView(q query, ix *graph.Index) (export.Filter, error) {
+	f, err := parseFilter(q, ix)
 	if err != nil {
 		return f, err
 	}
-	if raw := params.Get("top"); raw != "" {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > maxTop {
-			return f, graph.Errorf(graph.EINVALID, "top: want a whole number from 1 to %d, got %q", maxTop, raw)
-		}
-		f.Top = n
-	}
-	return f, nil
+	f.Top, err = q.integer("top", 0, 1, maxTop)
+	return f, err
 }
 
-// serveGraphPart answers /api/graph with query parameters: the page's filters
-// and top, evidence=false to leave out the evidence lines (which are most of
-// the bytes and which the page fetches per concept when it opens one), and
+// graphParams are the parameters of /api/graph.
+var graphParams = append(append([]string{}, viewParams...), "evidence", "compact", "members", "links")
+
+// graphView is what a request of /api/graph asks for, validated.
+type graphView struct {
+	filter                     export.Filter
+	compact, evidence, members bool
+	linksPerNode               int
+}
+
+// key names the view for the cache.
+func (v graphView) key() string {
+	return fmt.Sprintf("graph compact=%t evidence=%t members=%t links=%d %s", v.compact, v.evidence, v.members, v.linksPerNode, filterKey(v.filter))
+}
+
+// parseGraphView reads /api/graph's parameters: the page's filters and top,
+// evidence=false to leave out the evidence lines (which are most of the
+// bytes and which the page fetches per concept when it opens one), and
 // compact=1 for the page's compact form (see compactGraph), with links=N
 // strongest links per concept and members=1 for episode memberships.
-func serveGraphPart(w http.ResponseWriter, r *http.Request, lg *loadedGraph, logger *slog.Logger) {
-	params := r.URL.Query()
-	filter, err := parseView(params, lg.index)
-	if err != nil {
-		writeError(w, r, logger, err)
-		return
+func parseGraphView(q query, ix *graph.Index) (graphView, error) {
+	v := graphView{linksPerNode: defaultLinksPerNode}
+	var err error
+	if v.filter, err = parseView(q, ix); err != nil {
+		return v, err
 	}
-	flags := map[string]bool{"evidence": true, "compact": false, "members": false}
-	for name := range flags {
-		if raw := params.Get(name); raw != "" {
-			if flags[name], err = strconv.ParseBool(raw); err != nil {
-				writeError(w, r, logger, graph.Errorf(graph.EINVALID, "%s: want true or false, got %q", name, raw))
-				return
-			}
-		}
+	if v.evidence, err = q.boolean("evidence", true); err != nil {
+		return v, err
 	}
-	linksPerNode := defaultLinksPerNode
-	if raw := params.Get("links"); raw != "" {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 0 || n > maxLinksPerNode {
-			writeError(w, r, logger, graph.Errorf(graph.EINVALID, "links: want a whole number from 0 to %d, got %q", maxLinksPerNode, raw))
-			return
-		}
-		linksPerNode = n
+	if v.compact, err = q.boolean("compact", false); err != nil {
+		return v, err
 	}
-	if !flags["compact"] && (params.Has("links") || flags["members"]) {
-		writeError(w, r, logger, graph.Errorf(graph.EINVALID, "links and members: only with compact=1"))
-		return
+	if v.members, err = q.boolean("members", false); err != nil {
+		return v, err
 	}
-	if etagMatches(r.Header.Get("If-None-Match"), lg.etag) {
-		setValidators(w, lg)
-		w.WriteHeader(http.StatusNotModified)
-		return
+	if v.linksPerNode, err = q.integer("links", defaultLinksPerNode, 0, maxLinksPerNode); err != nil {
+		return v, err
 	}
-	resp := lg.responses.get(cacheKey(r), func() (*cachedResponse, error) {
-		return graphPart(lg, filter, flags["compact"], flags["evidence"], flags["members"], linksPerNode)
-	})
-	if resp.err != nil {
-		writeError(w, r, logger, resp.err)
-		return
+	if !v.compact && (q.has("links") || v.members) {
+		return v, graph.Errorf(graph.EINVALID, "links and members: only with compact=1")
 	}
-	resp.write(w, r, lg)
+	// Settings the form ignores are set to one value, so that every spelling
+	// of the same view shares one cache entry.
+	if v.compact {
+		v.evidence = true
+	} else {
+		v.linksPerNode = 0
+	}
+	return v, nil
 }
 
-// graphPart encodes the part of the loaded graph that filter keeps, in the
+// graphPart encodes the part of the loaded graph that v keeps, in the
 // compact form the page draws or in node-link form.
-func graphPart(lg *loadedGraph, filter export.Filter, compact, evidence, members bool, linksPerNode int) (*cachedResponse, error) {
-	g := filter.Apply(lg.graph)
-	var v any
+func graphPart(lg *loadedGraph, v graphView) (*cachedResponse, error) {
+	g := v.filter.Apply(lg.graph)
+	var out any
 	switch {
-	case compact:
-		cg, err := newCompactGraph(lg, g, linksPerNode, members)
+	case v.compact:
+		cg, err := newCompactGraph(lg, g, v.linksPerNode, v.members)
 		if err != nil {
 			return nil, err
 		}
-		v = cg
-	case !evidence:
-		v = export.WithoutEvidence(g).NodeLink()
+		out = cg
+	case !v.evidence:
+		out = export.WithoutEvidence(g).NodeLink()
 	default:
-		v = g.NodeLink()
+		out = g.NodeLink()
 	}
-	body, err := encodeJSON(v)
+	body, err := encodeJSON(out)
 	return &cachedResponse{contentType: "application/json", body: body}, err
 }
 
-// pageGraphKey is the cache key of the page's opening request,
-// GET /api/graph?compact=1 (see cacheKey).
-const pageGraphKey = "/api/graph?compact=1"
+// openingView is the page's first request, GET /api/graph?compact=1.
+var openingView = graphView{compact: true, evidence: true, linksPerNode: defaultLinksPerNode}
 
 // prepareOpeningView builds the answer the page asks for first, the whole
 // graph in compact form, so the first visitor after a load does not wait for
 // it. A failure is left for that request to report.
 func (lg *loadedGraph) prepareOpeningView() {
-	lg.responses.get(pageGraphKey, func() (*cachedResponse, error) {
-		return graphPart(lg, export.Filter{}, true, true, false, defaultLinksPerNode)
+	_, release := lg.responses.get(context.Background(), lg.etag+" "+openingView.key(), func() (*cachedResponse, error) {
+		return graphPart(lg, openingView)
 	})
+	release()
 }

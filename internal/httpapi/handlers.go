@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -61,27 +60,31 @@ func handleHealth(snap *Snapshot, logger *slog.Logger) http.Handler {
 }
 
 // serveQuery answers a read of the loaded graph: 503 before the first load,
-// 304 when the client already holds this graph's answer, else query's result
-// as JSON. Answers depend only on the URL and the loaded graph, so one ETag
-// per load validates them all.
-func serveQuery(snap *Snapshot, logger *slog.Logger, query func(r *http.Request, ix *graph.Index) (any, error)) http.Handler {
-	return serveLoaded(snap, logger, func(r *http.Request, lg *loadedGraph) (any, error) { return query(r, lg.index) })
+// 400 for a parameter not in params (or malformed, see readQuery), 304 when
+// the client already holds this graph's answer, else answer's result as
+// JSON. Answers depend only on the URL and the loaded graph, so one ETag per
+// load validates them all.
+func serveQuery(snap *Snapshot, logger *slog.Logger, params []string, answer func(r *http.Request, q query, ix *graph.Index) (any, error)) http.Handler {
+	return serveLoaded(snap, logger, params, func(r *http.Request, q query, lg *loadedGraph) (any, error) { return answer(r, q, lg.index) })
 }
 
 // serveLoaded is serveQuery for answers that need more of the load than the
 // Index, such as the Insights.
-func serveLoaded(snap *Snapshot, logger *slog.Logger, query func(r *http.Request, lg *loadedGraph) (any, error)) http.Handler {
+func serveLoaded(snap *Snapshot, logger *slog.Logger, params []string, answer func(r *http.Request, q query, lg *loadedGraph) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lg, ok := loadedGraphOr503(w, r, snap, logger)
 		if !ok {
 			return
 		}
-		if etagMatches(r.Header.Get("If-None-Match"), lg.etag) {
-			setValidators(w, lg)
-			w.WriteHeader(http.StatusNotModified)
+		q, err := readQuery(r, params...)
+		if err != nil {
+			writeError(w, r, logger, err)
 			return
 		}
-		v, err := query(r, lg)
+		if notModified(w, r, lg) {
+			return
+		}
+		v, err := answer(r, q, lg)
 		if err != nil {
 			writeError(w, r, logger, err)
 			return
@@ -89,6 +92,18 @@ func serveLoaded(snap *Snapshot, logger *slog.Logger, query func(r *http.Request
 		setValidators(w, lg)
 		writeJSON(w, r, logger, http.StatusOK, v)
 	})
+}
+
+// notModified answers 304 when the request's If-None-Match names the loaded
+// graph's ETag, and reports whether it did. Every answer of the API depends
+// only on its URL and the loaded graph, so this one check serves them all.
+func notModified(w http.ResponseWriter, r *http.Request, lg *loadedGraph) bool {
+	if !etagMatches(r.Header.Get("If-None-Match"), lg.etag) {
+		return false
+	}
+	setValidators(w, lg)
+	w.WriteHeader(http.StatusNotModified)
+	return true
 }
 
 func setValidators(w http.ResponseWriter, lg *loadedGraph) {
@@ -111,32 +126,25 @@ func loadedGraphOr503(w http.ResponseWriter, r *http.Request, snap *Snapshot, lo
 }
 
 // handleGraph serves the whole graph in node-link form, or with query
-// parameters the part the page shows (see serveGraphPart). Both are built
-// once per load and kept, gzipped, for later requests.
+// parameters the part the page shows (see parseGraphView). Each is built
+// once per load and kept, gzipped, for later requests (cache.go).
 func handleGraph(snap *Snapshot, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lg, ok := loadedGraphOr503(w, r, snap, logger)
 		if !ok {
 			return
 		}
-		if r.URL.RawQuery != "" {
-			serveGraphPart(w, r, lg, logger)
+		q, err := readQuery(r, graphParams...)
+		if err != nil {
+			writeError(w, r, logger, err)
 			return
 		}
-		if etagMatches(r.Header.Get("If-None-Match"), lg.etag) {
-			setValidators(w, lg)
-			w.WriteHeader(http.StatusNotModified)
+		view, err := parseGraphView(q, lg.index)
+		if err != nil {
+			writeError(w, r, logger, err)
 			return
 		}
-		resp := lg.responses.get(cacheKey(r), func() (*cachedResponse, error) {
-			body, err := encodeJSON(lg.graph.NodeLink())
-			return &cachedResponse{contentType: "application/json", body: body}, err
-		})
-		if resp.err != nil {
-			writeError(w, r, logger, resp.err)
-			return
-		}
-		resp.write(w, r, lg)
+		serveCached(w, r, lg, logger, view.key(), func() (*cachedResponse, error) { return graphPart(lg, view) })
 	})
 }
 
@@ -146,22 +154,17 @@ type searchResponse struct {
 }
 
 func handleSearch(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveQuery(snap, logger, func(r *http.Request, ix *graph.Index) (any, error) {
-		params := r.URL.Query()
-		q := params.Get("q")
+	return serveQuery(snap, logger, []string{"q", "limit"}, func(r *http.Request, params query, ix *graph.Index) (any, error) {
+		q := params.str("q")
 		if strings.TrimSpace(q) == "" {
 			return nil, graph.Errorf(graph.EINVALID, "q: a search text is required")
 		}
 		if utf8.RuneCountInString(q) > maxQueryRunes {
 			return nil, graph.Errorf(graph.EINVALID, "q: at most %d characters", maxQueryRunes)
 		}
-		limit := defaultSearchLimit
-		if raw := params.Get("limit"); raw != "" {
-			n, err := strconv.Atoi(raw)
-			if err != nil || n < 1 {
-				return nil, graph.Errorf(graph.EINVALID, "limit: want a whole number from 1 to %d, got %q", maxSearchLimit, raw)
-			}
-			limit = min(n, maxSearchLimit)
+		limit, err := params.limit("limit", defaultSearchLimit, maxSearchLimit)
+		if err != nil {
+			return nil, err
 		}
 		return searchResponse{Query: q, Results: ix.Search(q, limit)}, nil
 	})
@@ -185,58 +188,38 @@ const (
 // its lines unless told otherwise, which is a link's evidence table. Each
 // limit may be "all". neighbour_count and evidence_count give the totals.
 func handleConcept(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveQuery(snap, logger, func(r *http.Request, ix *graph.Index) (any, error) {
+	params := []string{"neighbour", "neighbours", "evidence", "neighbour_evidence"}
+	return serveQuery(snap, logger, params, func(r *http.Request, q query, ix *graph.Index) (any, error) {
 		id, err := pathParam(r, "id")
 		if err != nil {
 			return nil, err
 		}
-		params := r.URL.Query()
-		parts := graph.ConceptParts{
-			Neighbours:        defaultConceptNeighbours,
-			NeighbourEvidence: defaultNeighbourEvidence,
-			Evidence:          defaultConceptEvidence,
-			Neighbour:         params.Get("neighbour"),
+		parts := graph.ConceptParts{Neighbour: q.str("neighbour")}
+		if parts.Neighbours, err = q.count("neighbours", defaultConceptNeighbours); err != nil {
+			return nil, err
 		}
-		if parts.Neighbour != "" {
-			parts.NeighbourEvidence = graph.All
+		if parts.Evidence, err = q.count("evidence", defaultConceptEvidence); err != nil {
+			return nil, err
 		}
-		for _, limit := range []struct {
-			name string
-			to   *int
-		}{{"neighbours", &parts.Neighbours}, {"evidence", &parts.Evidence}, {"neighbour_evidence", &parts.NeighbourEvidence}} {
-			raw := params.Get(limit.name)
-			if raw == "" {
-				continue
-			}
-			n, err := parseCount(limit.name, raw)
-			if err != nil {
-				return nil, err
-			}
-			*limit.to = n
-			if limit.name == "evidence" {
-				parts.NeighbourEvidence = n // unless neighbour_evidence, next, says otherwise
-			}
+		// A neighbour's lines: as many as evidence= when that is given, else
+		// all of them for one link, unless neighbour_evidence says.
+		neighbourEvidence := defaultNeighbourEvidence
+		switch {
+		case q.str("evidence") != "":
+			neighbourEvidence = parts.Evidence
+		case parts.Neighbour != "":
+			neighbourEvidence = graph.All
+		}
+		if parts.NeighbourEvidence, err = q.count("neighbour_evidence", neighbourEvidence); err != nil {
+			return nil, err
 		}
 		return ix.Concept(id, parts)
 	})
 }
 
-// parseCount reads a count parameter: a whole number of 0 or more, or "all".
-func parseCount(name, raw string) (int, error) {
-	if raw == "all" {
-		return graph.All, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 0 {
-		return 0, graph.Errorf(graph.EINVALID, "%s: want a whole number of 0 or more, or all, got %q", name, raw)
-	}
-	return n, nil
-}
-
 func handlePath(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveQuery(snap, logger, func(r *http.Request, ix *graph.Index) (any, error) {
-		params := r.URL.Query()
-		return ix.Path(params.Get("from"), params.Get("to"))
+	return serveQuery(snap, logger, []string{"from", "to"}, func(r *http.Request, q query, ix *graph.Index) (any, error) {
+		return ix.Path(q.str("from"), q.str("to"))
 	})
 }
 
@@ -245,7 +228,7 @@ type episodesResponse struct {
 }
 
 func handleEpisodes(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveQuery(snap, logger, func(r *http.Request, ix *graph.Index) (any, error) {
+	return serveQuery(snap, logger, nil, func(r *http.Request, q query, ix *graph.Index) (any, error) {
 		return episodesResponse{Episodes: ix.Episodes()}, nil
 	})
 }

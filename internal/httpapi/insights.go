@@ -3,8 +3,6 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strconv"
 
 	"github.com/topicgraph/topicgraph/internal/export"
 	"github.com/topicgraph/topicgraph/internal/graph"
@@ -19,34 +17,8 @@ const (
 	defaultPaths     = 3
 )
 
-// parseLimit reads an optional list length.
-func parseLimit(params url.Values, name string, def int) (int, error) {
-	raw := params.Get(name)
-	if raw == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 1 {
-		return 0, graph.Errorf(graph.EINVALID, "%s: want a whole number from 1 to %d, got %q", name, maxListLimit, raw)
-	}
-	return min(n, maxListLimit), nil
-}
-
-// parseBool reads an optional flag such as graph=1.
-func parseBool(params url.Values, name string) (bool, error) {
-	raw := params.Get(name)
-	if raw == "" {
-		return false, nil
-	}
-	b, err := strconv.ParseBool(raw)
-	if err != nil {
-		return false, graph.Errorf(graph.EINVALID, "%s: want 1, 0, true or false, got %q", name, raw)
-	}
-	return b, nil
-}
-
 func handleThemes(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveLoaded(snap, logger, func(r *http.Request, lg *loadedGraph) (any, error) {
+	return serveLoaded(snap, logger, nil, func(r *http.Request, q query, lg *loadedGraph) (any, error) {
 		return lg.insights.Themes(), nil
 	})
 }
@@ -56,8 +28,8 @@ type recurringResponse struct {
 }
 
 func handleRecurring(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveLoaded(snap, logger, func(r *http.Request, lg *loadedGraph) (any, error) {
-		limit, err := parseLimit(r.URL.Query(), "limit", defaultListLimit)
+	return serveLoaded(snap, logger, []string{"limit"}, func(r *http.Request, q query, lg *loadedGraph) (any, error) {
+		limit, err := q.limit("limit", defaultListLimit, maxListLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -70,8 +42,8 @@ type bridgesResponse struct {
 }
 
 func handleBridges(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveLoaded(snap, logger, func(r *http.Request, lg *loadedGraph) (any, error) {
-		limit, err := parseLimit(r.URL.Query(), "limit", defaultListLimit)
+	return serveLoaded(snap, logger, []string{"limit"}, func(r *http.Request, q query, lg *loadedGraph) (any, error) {
+		limit, err := q.limit("limit", defaultListLimit, maxListLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -84,8 +56,8 @@ type gapsResponse struct {
 }
 
 func handleGaps(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveLoaded(snap, logger, func(r *http.Request, lg *loadedGraph) (any, error) {
-		limit, err := parseLimit(r.URL.Query(), "limit", defaultListLimit)
+	return serveLoaded(snap, logger, []string{"limit"}, func(r *http.Request, q query, lg *loadedGraph) (any, error) {
+		limit, err := q.limit("limit", defaultListLimit, maxListLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -94,7 +66,7 @@ func handleGaps(snap *Snapshot, logger *slog.Logger) http.Handler {
 }
 
 func handleTimeline(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveLoaded(snap, logger, func(r *http.Request, lg *loadedGraph) (any, error) {
+	return serveLoaded(snap, logger, nil, func(r *http.Request, q query, lg *loadedGraph) (any, error) {
 		id, err := pathParam(r, "id")
 		if err != nil {
 			return nil, err
@@ -111,17 +83,12 @@ type pathsResponse struct {
 }
 
 func handlePaths(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveLoaded(snap, logger, func(r *http.Request, lg *loadedGraph) (any, error) {
-		params := r.URL.Query()
-		k := defaultPaths
-		if raw := params.Get("k"); raw != "" {
-			n, err := strconv.Atoi(raw)
-			if err != nil || n < 1 || n > graph.MaxPaths {
-				return nil, graph.Errorf(graph.EINVALID, "k: want a whole number from 1 to %d, got %q", graph.MaxPaths, raw)
-			}
-			k = n
+	return serveLoaded(snap, logger, []string{"from", "to", "k"}, func(r *http.Request, q query, lg *loadedGraph) (any, error) {
+		k, err := q.integer("k", defaultPaths, 1, graph.MaxPaths)
+		if err != nil {
+			return nil, err
 		}
-		from, to := params.Get("from"), params.Get("to")
+		from, to := q.str("from"), q.str("to")
 		paths, err := lg.insights.KShortestPaths(from, to, k)
 		if err != nil {
 			return nil, err
@@ -142,17 +109,16 @@ type episodeResponse struct {
 }
 
 func handleEpisode(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveLoaded(snap, logger, func(r *http.Request, lg *loadedGraph) (any, error) {
+	return serveLoaded(snap, logger, []string{"graph", "similar"}, func(r *http.Request, q query, lg *loadedGraph) (any, error) {
 		id, err := pathParam(r, "id")
 		if err != nil {
 			return nil, err
 		}
-		params := r.URL.Query()
-		withGraph, err := parseBool(params, "graph")
+		withGraph, err := q.boolean("graph", false)
 		if err != nil {
 			return nil, err
 		}
-		limit, err := parseLimit(params, "similar", defaultSimilar)
+		limit, err := q.limit("similar", defaultSimilar, maxListLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -178,24 +144,28 @@ func handleEpisode(snap *Snapshot, logger *slog.Logger) http.Handler {
 }
 
 func handleCompare(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveLoaded(snap, logger, func(r *http.Request, lg *loadedGraph) (any, error) {
-		params := r.URL.Query()
-		return lg.insights.Compare(params.Get("a"), params.Get("b"))
+	return serveLoaded(snap, logger, []string{"a", "b"}, func(r *http.Request, q query, lg *loadedGraph) (any, error) {
+		return lg.insights.Compare(q.str("a"), q.str("b"))
 	})
+}
+
+// windowParams are the names of one window's bounds, after a prefix.
+func windowParams(prefix string) []string {
+	return []string{prefix + "from", prefix + "to", prefix + "from_episode", prefix + "to_episode"}
 }
 
 // parseWindow reads one window's bounds from parameters named with prefix:
 // from, to, from_episode and to_episode.
-func parseWindow(params url.Values, prefix string) (graph.WindowSpec, error) {
+func parseWindow(q query, prefix string) (graph.WindowSpec, error) {
 	var spec graph.WindowSpec
 	var err error
-	if spec.From, err = parseDate(params, prefix+"from"); err != nil {
+	if spec.From, err = q.date(prefix + "from"); err != nil {
 		return spec, err
 	}
-	if spec.To, err = parseDate(params, prefix+"to"); err != nil {
+	if spec.To, err = q.date(prefix + "to"); err != nil {
 		return spec, err
 	}
-	spec.FromEpisode, spec.ToEpisode = params.Get(prefix+"from_episode"), params.Get(prefix+"to_episode")
+	spec.FromEpisode, spec.ToEpisode = q.str(prefix+"from_episode"), q.str(prefix+"to_episode")
 	return spec, nil
 }
 
@@ -203,9 +173,9 @@ func parseWindow(params url.Values, prefix string) (graph.WindowSpec, error) {
 // centrality computed within the window, in node-link form. top and
 // evidence=false trim it as they do /api/graph.
 func handleWindow(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveLoaded(snap, logger, func(r *http.Request, lg *loadedGraph) (any, error) {
-		params := r.URL.Query()
-		spec, err := parseWindow(params, "")
+	params := append(windowParams(""), "top", "evidence")
+	return serveLoaded(snap, logger, params, func(r *http.Request, q query, lg *loadedGraph) (any, error) {
+		spec, err := parseWindow(q, "")
 		if err != nil {
 			return nil, err
 		}
@@ -213,18 +183,12 @@ func handleWindow(snap *Snapshot, logger *slog.Logger) http.Handler {
 			return nil, graph.Errorf(graph.EINVALID, "a window needs from, to, from_episode or to_episode")
 		}
 		var trim export.Filter
-		if raw := params.Get("top"); raw != "" {
-			n, err := strconv.Atoi(raw)
-			if err != nil || n < 1 || n > maxTop {
-				return nil, graph.Errorf(graph.EINVALID, "top: want a whole number from 1 to %d, got %q", maxTop, raw)
-			}
-			trim.Top = n
+		if trim.Top, err = q.integer("top", 0, 1, maxTop); err != nil {
+			return nil, err
 		}
-		withEvidence := true
-		if raw := params.Get("evidence"); raw != "" {
-			if withEvidence, err = strconv.ParseBool(raw); err != nil {
-				return nil, graph.Errorf(graph.EINVALID, "evidence: want true or false, got %q", raw)
-			}
+		withEvidence, err := q.boolean("evidence", true)
+		if err != nil {
+			return nil, err
 		}
 		g, err := lg.insights.WindowOf(spec)
 		if err != nil {
@@ -239,20 +203,20 @@ func handleWindow(snap *Snapshot, logger *slog.Logger) http.Handler {
 }
 
 func handleChanges(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return serveLoaded(snap, logger, func(r *http.Request, lg *loadedGraph) (any, error) {
-		params := r.URL.Query()
-		a, err := parseWindow(params, "a_")
+	params := append(append(windowParams("a_"), windowParams("b_")...), "limit")
+	return serveLoaded(snap, logger, params, func(r *http.Request, q query, lg *loadedGraph) (any, error) {
+		a, err := parseWindow(q, "a_")
 		if err != nil {
 			return nil, err
 		}
-		b, err := parseWindow(params, "b_")
+		b, err := parseWindow(q, "b_")
 		if err != nil {
 			return nil, err
 		}
 		if a == (graph.WindowSpec{}) || b == (graph.WindowSpec{}) {
 			return nil, graph.Errorf(graph.EINVALID, "changes need two windows: a_from/a_to and b_from/b_to (or a_from_episode ... b_to_episode)")
 		}
-		limit, err := parseLimit(params, "limit", 20)
+		limit, err := q.limit("limit", 20, maxListLimit)
 		if err != nil {
 			return nil, err
 		}

@@ -18,15 +18,35 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// Option changes how NewServer's handler behaves.
+type Option func(*serverOptions)
+
+type serverOptions struct {
+	hosts hostPolicy
+}
+
+// AllowHosts sets the host names the server answers to, beside the loopback
+// names it always answers to (see hostPolicy); "*" allows any name.
+func AllowHosts(names ...string) Option {
+	return func(o *serverOptions) { o.hosts = newHostPolicy(names) }
+}
+
 // NewServer returns the explorer's HTTP handler: the JSON API over snap and
-// the page's files from static. A nil logger discards logs.
-func NewServer(snap *Snapshot, static fs.FS, logger *slog.Logger) http.Handler {
+// the page's files from static. A nil logger discards logs. Without options
+// it answers only requests addressed to a loopback name (see AllowHosts).
+func NewServer(snap *Snapshot, static fs.FS, logger *slog.Logger, opts ...Option) http.Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
+	}
+	o := serverOptions{hosts: newHostPolicy(nil)}
+	for _, opt := range opts {
+		opt(&o)
 	}
 	r := chi.NewRouter()
 	r.Use(recoverAsJSON(logger))
 	r.Use(securityHeaders)
+	r.Use(o.hosts.check)
+	r.Use(rejectMalformedPaths)
 	r.Use(middleware.GetHead)
 	// gzip pays off on the megabytes of JSON a large catalogue gives. Level
 	// 1 compresses JSON almost as well as 5 in a third of the time, and time

@@ -25,6 +25,9 @@ type Snapshot struct {
 	logger    *slog.Logger
 	refreshMu sync.Mutex // one refresh at a time
 	state     atomic.Pointer[snapshotState]
+	// responses holds the encoded whole-graph answers (graph views,
+	// exports) of the current load, within a byte budget (cache.go).
+	responses *responseCache
 }
 
 // snapshotState is what one request sees: the loaded graph, if any, and the
@@ -54,8 +57,8 @@ type loadedGraph struct {
 	layout     map[string]layout.Point
 	layoutErr  error
 
-	// responses holds the whole-graph answers (graph, exports) already encoded.
-	responses responseCache
+	// responses is the snapshot's answer cache, shared by its loads.
+	responses *responseCache
 }
 
 // NewSnapshot returns a snapshot of store with nothing loaded yet; call
@@ -64,27 +67,33 @@ func NewSnapshot(store graph.Store, logger *slog.Logger) *Snapshot {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Snapshot{store: store, logger: logger}
+	s := &Snapshot{store: store, logger: logger, responses: newResponseCache(0)}
 	s.state.Store(&snapshotState{})
 	return s
 }
 
+// SetCacheLimit sets the byte budget of the cached answers, kept and being
+// built (DefaultCacheBytes when bytes is 0 or less). Call it before serving.
+func (s *Snapshot) SetCacheLimit(bytes int64) { s.responses.setLimit(bytes) }
+
 // NewStaticSnapshot returns a snapshot that always serves g, with no store
 // behind it. Refresh on it does nothing.
 func NewStaticSnapshot(g *graph.Graph) *Snapshot {
-	s := &Snapshot{logger: slog.New(slog.DiscardHandler)}
-	s.state.Store(&snapshotState{loaded: newLoadedGraph(g, "static", time.Now().UTC())})
+	s := &Snapshot{logger: slog.New(slog.DiscardHandler), responses: newResponseCache(0)}
+	s.state.Store(&snapshotState{loaded: newLoadedGraph(g, "static", time.Now().UTC(), s.responses)})
 	return s
 }
 
-func newLoadedGraph(g *graph.Graph, version string, loadedAt time.Time) *loadedGraph {
+func newLoadedGraph(g *graph.Graph, version string, loadedAt time.Time, responses *responseCache) *loadedGraph {
 	// The ETag must change when the graph does, and also when the process
 	// restarts, since a new binary may shape responses differently.
 	sum := sha256.Sum256([]byte(version + "\x00" + loadedAt.Format(time.RFC3339Nano)))
-	return &loadedGraph{
+	lg := &loadedGraph{
 		graph: g, index: graph.NewIndex(g), insights: graph.NewInsights(g), version: version, loadedAt: loadedAt,
-		etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`,
+		etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`, responses: responses,
 	}
+	responses.begin(lg.etag + " ")
+	return lg
 }
 
 // current returns the state to answer one request from.
@@ -120,7 +129,7 @@ func (s *Snapshot) Refresh(ctx context.Context) error {
 	if old.failure != nil {
 		s.logger.Info("store available again", "version", version)
 	}
-	loaded := newLoadedGraph(g, version, time.Now().UTC())
+	loaded := newLoadedGraph(g, version, time.Now().UTC(), s.responses)
 	// The layout is part of the load: the page's first request should not
 	// wait a second or two for it. A failure is the request's to report.
 	_, _ = loaded.layoutPositions()
