@@ -39,7 +39,11 @@ func TestBrowserLegendNamesThemes(t *testing.T) {
 		chromedp.EmulateViewport(1280, 800),
 		chromedp.Navigate(base+"/"),
 		waitRoute(""),
-		waitFor(`document.querySelectorAll('[data-testid="legend-theme"]').length > 0`),
+		// The legend is drawn with the map and named once /api/themes answers.
+		waitFor(`(() => {
+			const items = [...document.querySelectorAll('[data-testid="legend-theme"]')];
+			return items.length > 0 && items.every(li => li.textContent !== "theme " + li.dataset.theme);
+		})()`),
 	)
 	type entry struct {
 		Theme int
