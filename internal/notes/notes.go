@@ -70,13 +70,29 @@ type Error struct {
 	Path string
 	Line int
 	Msg  string
+	Err  error // the underlying error (such as fs.ErrNotExist), when there is one
 }
 
 func (e *Error) Error() string {
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+		return fmt.Sprintf("%s:%d: %s", Quote(e.Path), e.Line, e.Msg)
 	}
-	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+	return fmt.Sprintf("%s: %s", Quote(e.Path), e.Msg)
+}
+
+// Unwrap returns the underlying error, so errors.Is(err, fs.ErrNotExist) works.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Quote returns a path fit for one line of a log: as it is when every
+// character is printable, else Go-quoted ("a\nb.md"), so that a file name
+// holding a newline or a terminal escape cannot forge or hide log lines.
+func Quote(path string) string {
+	for _, r := range path {
+		if !unicode.IsPrint(r) || r == utf8.RuneError {
+			return strconv.Quote(path)
+		}
+	}
+	return path
 }
 
 // CheckSize refuses a file larger than MaxFileSize, so a caller can refuse it
