@@ -25,6 +25,19 @@ import (
 // small, and a huge file is almost certainly not notes.
 const MaxFileSize = 8 << 20
 
+// MaxLineText bounds the text read from one line (in characters, after
+// markup is removed): a longer line is cut at a word boundary and ends in
+// "…". Notes lines are short; without a bound, one multi-megabyte line would
+// be chunked, paired and stored many times over.
+const MaxLineText = 5000
+
+// maxMarked bounds the marked terms kept per line and maxMarkedLen their
+// length: a marked term longer than that is a passage, not a concept.
+const (
+	maxMarked    = 64
+	maxMarkedLen = 200
+)
+
 // BlockKind says what a line of notes is.
 type BlockKind int
 
@@ -443,6 +456,14 @@ func (d *Document) add(b Block) {
 	if strings.TrimSpace(b.Text) == "" {
 		return
 	}
+	b.Text = Truncate(b.Text, MaxLineText)
+	marked := b.Marked[:0]
+	for _, m := range b.Marked {
+		if len(marked) < maxMarked && utf8.RuneCountInString(m) <= maxMarkedLen {
+			marked = append(marked, m)
+		}
+	}
+	b.Marked = marked
 	d.Blocks = append(d.Blocks, b)
 }
 
@@ -635,6 +656,26 @@ func stripMarkup(s string, markdown bool) (string, []string) {
 		}
 	}
 	return strings.TrimSpace(spaceRuns.ReplaceAllString(s, " ")), marked
+}
+
+// Truncate cuts s to at most limit characters, at a space when one is near
+// the cut, and marks the cut with "…" (which counts towards the limit).
+func Truncate(s string, limit int) string {
+	if limit < 1 || utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	cut, n := 0, 0
+	for i := range s {
+		if n == limit-1 {
+			cut = i
+			break
+		}
+		n++
+	}
+	if sp := strings.LastIndexByte(s[:cut], ' '); sp > cut*9/10 {
+		cut = sp
+	}
+	return strings.TrimRight(s[:cut], " ") + "…"
 }
 
 // cleanInline strips markup from a short metadata string.
