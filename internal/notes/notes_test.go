@@ -1,11 +1,14 @@
 package notes
 
 import (
+	"bytes"
 	"encoding/binary"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 func kinds(d *Document) string {
@@ -134,12 +137,73 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// checkParse holds Parse to its promises on any input: no panic, an error
+// naming the file, or a document with blocks whose text is bounded, on one
+// line, and numbered within the file.
+func checkParse(t *testing.T, path string, data []byte) {
+	doc, err := Parse(path, data)
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) || e.Path != path {
+			t.Fatalf("error %v does not name %s", err, path)
+		}
+		return
+	}
+	if len(doc.Blocks) == 0 {
+		t.Fatal("a document without blocks")
+	}
+	lines := bytes.Count(data, []byte("\n")) + bytes.Count(data, []byte("\r")) + 1
+	for _, b := range doc.Blocks {
+		if n := utf8.RuneCountInString(b.Text); n > MaxLineText || n == 0 {
+			t.Fatalf("block of %d characters", n)
+		}
+		if strings.ContainsAny(b.Text, "\n\r") {
+			t.Fatalf("block text %q spans lines", b.Text)
+		}
+		if b.Line < 1 || b.Line > lines {
+			t.Fatalf("block on line %d of %d", b.Line, lines)
+		}
+		if len(b.Marked) > maxMarked {
+			t.Fatalf("%d marked terms", len(b.Marked))
+		}
+	}
+	if strings.ContainsAny(doc.Meta.Title, "\n\r") {
+		t.Fatalf("title %q spans lines", doc.Meta.Title)
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	f.Add("Title\n- bullet\n")
 	f.Add("---\ntitle: x\n---\n# h\n- **b** [l](u) [[w]] #t\n")
+	f.Add("Heading\r\n\r\n  - nested *em* \"quoted term\"\r\n```\ncode\n```\nSetext\n===\n")
+	f.Add("\xff\xfeT\x00i\x00\n\x00-\x00 \x00b\x00")
+	f.Add("a\x00b")
 	f.Fuzz(func(t *testing.T, s string) {
-		Parse("f.md", []byte(s))
-		Parse("f.txt", []byte(s))
+		checkParse(t, "f.md", []byte(s))
+		checkParse(t, "f.txt", []byte(s))
+	})
+}
+
+// FuzzFrontMatter feeds the YAML between the --- lines: any value of any
+// shape is read or refused with the field named, never printed as Go syntax.
+func FuzzFrontMatter(f *testing.F) {
+	f.Add("title: x\ndate: 2024-05-06\ntags: [a, b]\nguests: Ada, Alan")
+	f.Add("title: {nested: map}\ndate: [1,2,3]")
+	f.Add("a: &x [1, 2]\nb: *x\ntitle: *x")
+	f.Add("show: !!binary aGVsbG8=\ndate: 2024-02-30")
+	f.Add("? [complex, key]\n: value\ntitle: ~")
+	f.Fuzz(func(t *testing.T, yaml string) {
+		data := []byte("---\n" + yaml + "\n---\n# Heading\n- a bullet\n")
+		checkParse(t, "f.md", data)
+		doc, err := Parse("f.md", data)
+		if err != nil {
+			return
+		}
+		for _, v := range append([]string{doc.Meta.Title, doc.Meta.Date, doc.Meta.Show}, append(doc.Meta.Guests, doc.Meta.Tags...)...) {
+			if strings.HasPrefix(v, "map[") {
+				t.Fatalf("a map printed into a field: %q", v)
+			}
+		}
 	})
 }
 
