@@ -161,7 +161,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	logger := slog.New(slog.NewTextHandler(stdout, nil))
 
-	store, err := storage.Open(ctx, cfg.store, getenv)
+	store, err := storage.OpenExisting(ctx, cfg.store, getenv)
 	if err != nil {
 		return fmt.Errorf("opening the store: %w", err) // the error names the store, redacted
 	}

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -166,6 +167,12 @@ func TestBadConfigurationIsOneClearError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
+	ok := filepath.Join(dir, "ok.db")
+	st, err := sqlite.Open(context.Background(), ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
 	for _, tc := range []struct {
 		args []string
 		env  map[string]string
@@ -181,10 +188,15 @@ func TestBadConfigurationIsOneClearError(t *testing.T) {
 		{[]string{"stray"}, nil, `"stray"`},
 		{[]string{"-store", "ftp://example.com/x"}, nil, "ftp"},
 		{[]string{"-store", "sqlite:" + filepath.Join(dir, "missing", "x.db")}, nil, "missing"},
-		{[]string{"-store", "sqlite:" + filepath.Join(dir, "ok.db"), "-addr", busy.Addr().String()}, nil, busy.Addr().String()},
+		{[]string{"-store", "sqlite:" + ok, "-addr", busy.Addr().String()}, nil, busy.Addr().String()},
+		// A mistyped store path is refused, not created empty.
+		{[]string{"-store", "sqlite:" + filepath.Join(dir, "typo.db")}, nil, "does not exist: check the path, or create it by loading notes with graphload"},
 	} {
 		var out bytes.Buffer
 		err := run(context.Background(), append([]string{"explorer"}, tc.args...), env(tc.env), &out)
+		if _, statErr := os.Stat(filepath.Join(dir, "typo.db")); statErr == nil {
+			t.Fatalf("run %v created the store typo.db", tc.args)
+		}
 		if err == nil || errors.Is(err, flag.ErrHelp) || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("run %v (env %v) = %v, want one line naming %q", tc.args, tc.env, err, tc.want)
 		}

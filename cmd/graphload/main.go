@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/topicgraph/topicgraph/internal/graph"
 	"github.com/topicgraph/topicgraph/internal/load"
+	"github.com/topicgraph/topicgraph/internal/notes"
 	"github.com/topicgraph/topicgraph/internal/storage"
 )
 
@@ -27,8 +29,17 @@ const defaultStore = "sqlite:topicgraph.db"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first Ctrl-C the load winds down; a second one kills at once.
+		<-ctx.Done()
+		stop()
+	}()
 	err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
 	stop()
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(os.Stderr, "graphload: interrupted: every episode in the store is either as it was or fully loaded; run graphload again to finish the load")
+		os.Exit(130)
+	}
 	if err != nil {
 		if !errors.Is(err, errReported) && !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "graphload:", err)
@@ -88,6 +99,13 @@ Flags:
 		fs.Usage()
 		return errors.New("no notes given: name files or folders to load")
 	}
+	// A mistyped path is an error before anything is opened, so it never
+	// creates an empty store.
+	for _, p := range fs.Args() {
+		if _, err := os.Stat(p); errors.Is(err, iofs.ErrNotExist) {
+			return fmt.Errorf("%s: no such file or folder; nothing was loaded", notes.Quote(p))
+		}
+	}
 	x, err := newExtractor(*lexicon)
 	if err != nil {
 		return err
@@ -144,7 +162,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if *format != "node-link" {
 		return fmt.Errorf("unknown format %q: use node-link", *format)
 	}
-	st, err := storage.Open(ctx, *storeURL, getenv)
+	st, err := storage.OpenExisting(ctx, *storeURL, getenv)
 	if err != nil {
 		return err
 	}

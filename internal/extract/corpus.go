@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"sync"
@@ -22,6 +23,14 @@ type Source struct {
 // the order of srcs and does not depend on workers. errs[i] is set when
 // extracting srcs[i] failed (a bug, recovered so the other files still load).
 func (x *Extractor) ExtractAll(srcs []Source, known map[string]bool, workers int, progress func(done, total int)) (out []graph.EpisodeFacts, errs []error) {
+	out, errs, _ = x.ExtractAllContext(context.Background(), srcs, known, workers, progress)
+	return out, errs
+}
+
+// ExtractAllContext is ExtractAll that stops handing out episodes once ctx is
+// done (an interrupted load), returning ctx's error; the episodes being
+// extracted at that moment finish first, which takes milliseconds.
+func (x *Extractor) ExtractAllContext(ctx context.Context, srcs []Source, known map[string]bool, workers int, progress func(done, total int)) (out []graph.EpisodeFacts, errs []error, err error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -37,9 +46,12 @@ func (x *Extractor) ExtractAll(srcs []Source, known map[string]bool, workers int
 		}()
 		fn()
 	}
-	parallel(len(srcs), workers, progress, func(i int) {
+	parallel(ctx, len(srcs), workers, progress, func(i int) {
 		safely(i, func() { out[i], dropped[i] = x.ExtractKnown(srcs[i].Doc, srcs[i].Episode, nil) })
 	})
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
 	vocabulary := make(map[string]bool, len(known))
 	for id := range known {
 		vocabulary[id] = true
@@ -58,17 +70,21 @@ func (x *Extractor) ExtractAll(srcs []Source, known map[string]bool, workers int
 			}
 		}
 	}
-	parallel(len(again), workers, nil, func(j int) {
+	parallel(ctx, len(again), workers, nil, func(j int) {
 		i := again[j]
 		if errs[i] == nil {
 			safely(i, func() { out[i], _ = x.ExtractKnown(srcs[i].Doc, srcs[i].Episode, vocabulary) })
 		}
 	})
-	return out, errs
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	return out, errs, nil
 }
 
-// parallel runs fn(0..n-1) on workers goroutines, reporting progress.
-func parallel(n, workers int, progress func(done, total int), fn func(i int)) {
+// parallel runs fn(0..n-1) on workers goroutines, reporting progress, and
+// stops starting new calls once ctx is done.
+func parallel(ctx context.Context, n, workers int, progress func(done, total int), fn func(i int)) {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -90,8 +106,13 @@ func parallel(n, workers int, progress func(done, total int), fn func(i int)) {
 			}
 		}()
 	}
+feed:
 	for i := 0; i < n; i++ {
-		next <- i
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
 	}
 	close(next)
 	wg.Wait()

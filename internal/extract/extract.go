@@ -28,6 +28,13 @@ const (
 	strengthHeading  = 0.5 // a heading and a line of its section
 	strengthSection  = 0.2 // two nearby lines of one section
 	siblingWindow    = 2   // how many earlier lines of a section a line is linked to: far-apart lines share little
+
+	// maxEvidenceText bounds the text stored with each mention and link (in
+	// characters; a longer line is cut with "…"), and maxConceptsPerLine the
+	// concepts kept from one line, so that one huge line cannot multiply
+	// into megabytes of evidence and thousands of pairs.
+	maxEvidenceText    = 2000
+	maxConceptsPerLine = 32
 )
 
 // Extractor extracts facts from notes. It is safe for concurrent use.
@@ -202,10 +209,13 @@ func (x *Extractor) ExtractKnown(doc *notes.Document, ep graph.Episode, known ma
 	kept := make([][][]candidate, len(blocks)) // block → segment → kept candidates
 	for i, bc := range blocks {
 		kept[i] = make([][]candidate, len(bc.segments))
+		evidence := notes.Truncate(bc.block.Text, maxEvidenceText)
+		blocks[i].block.Text = evidence // links quote the line too
+		keptInLine := map[string]bool{}
 		for j, s := range bc.segments {
 			seen := map[string]bool{}
 			for _, c := range s.candidates {
-				if seen[c.key] {
+				if seen[c.key] || len(keptInLine) >= maxConceptsPerLine && !keptInLine[c.key] {
 					continue
 				}
 				ok, why := st.keep(c, x.lexicon)
@@ -219,6 +229,7 @@ func (x *Extractor) ExtractKnown(doc *notes.Document, ep graph.Episode, known ma
 					continue
 				}
 				seen[c.key] = true
+				keptInLine[c.key] = true
 				kept[i][j] = append(kept[i][j], c)
 				w := 1.0
 				if bc.block.Kind == notes.Heading || bc.block.Kind == notes.Title {
@@ -226,7 +237,7 @@ func (x *Extractor) ExtractKnown(doc *notes.Document, ep graph.Episode, known ma
 				}
 				facts.Mentions = append(facts.Mentions, graph.Mention{
 					Concept: ID(c.key), Label: c.surface, Kind: c.kind,
-					Line: bc.block.Line, Text: bc.block.Text, Weight: w,
+					Line: bc.block.Line, Text: evidence, Weight: w,
 				})
 			}
 		}

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
+	"syscall"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/topicgraph/topicgraph/internal/graph"
+	"github.com/topicgraph/topicgraph/internal/notes"
 )
 
 // Lexicon is an analyst's control over extraction, read from a YAML file
@@ -44,11 +47,33 @@ type lexiconFile struct {
 	Ban []string `yaml:"ban"`
 }
 
-// LoadLexicon reads a lexicon file. Errors name the file and line.
+// MaxLexiconSize bounds a lexicon file: an analyst's list of concepts is
+// small, and the loader must not read a device or a huge file without end.
+const MaxLexiconSize = 4 << 20
+
+// LoadLexicon reads a lexicon file. Errors name the file and line. Only a
+// regular file is read (a named pipe would block for ever), opened without
+// blocking, and no more than MaxLexiconSize bytes of it.
 func LoadLexicon(path string) (*Lexicon, error) {
-	data, err := os.ReadFile(path)
+	name := notes.Quote(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, fmt.Errorf("lexicon %s: %w", path, errors.Unwrap(err))
+		return nil, fmt.Errorf("lexicon %s: %w", name, errors.Unwrap(err))
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("lexicon %s: %w", name, errors.Unwrap(err))
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("lexicon %s: not a regular file", name)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxLexiconSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("lexicon %s: %w", name, errors.Unwrap(err))
+	}
+	if len(data) > MaxLexiconSize {
+		return nil, fmt.Errorf("lexicon %s: larger than the %d MB limit for a lexicon", name, MaxLexiconSize>>20)
 	}
 	return ParseLexicon(path, data)
 }

@@ -1,8 +1,11 @@
 package extract
 
 import (
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/topicgraph/topicgraph/internal/graph"
 	"github.com/topicgraph/topicgraph/internal/notes"
@@ -89,5 +92,26 @@ func TestLexiconErrors(t *testing.T) {
 				t.Fatalf("got %v, want it to mention %q", err, c.want)
 			}
 		})
+	}
+}
+
+// A lexicon that is a named pipe or a device is refused at once, not read
+// for ever.
+func TestLoadLexiconRefusesSpecialFiles(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "concepts.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{fifo, "/dev/zero"} {
+		done := make(chan error, 1)
+		go func() { _, err := LoadLexicon(path); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+				t.Errorf("%s: %v", path, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: LoadLexicon hangs", path)
+		}
 	}
 }

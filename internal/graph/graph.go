@@ -145,6 +145,14 @@ type Store interface {
 	Scores(ctx context.Context) (map[string]Scores, error)
 	// Version changes whenever stored data changes, so readers know when to reload.
 	Version(ctx context.Context) (string, error)
+	// SetAnalyticsDue sets or clears the mark that a load has begun changing
+	// episodes and has not yet saved the analytics over them. A loader sets it
+	// before its first write and clears it after SaveAnalytics, so a load that
+	// was killed in between is finished by the next one. It is not graph data:
+	// it does not change Version.
+	SetAnalyticsDue(ctx context.Context, due bool) error
+	// AnalyticsDue reports the mark SetAnalyticsDue left; false in a new store.
+	AnalyticsDue(ctx context.Context) (bool, error)
 	Close() error
 }
 

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/topicgraph/topicgraph/internal/extract"
@@ -69,7 +70,16 @@ type file struct {
 
 // Run loads the notes under paths into st. File problems are collected in
 // Result.Failed and do not stop the other files; the returned error is for
-// problems with the store or the arguments (a path that does not exist).
+// problems with the store, or ctx ending (an interrupted load: every episode
+// is then either wholly old or wholly new, and the store's analytics-due mark
+// makes the next load finish the job).
+//
+// The corpus of a load is every episode the store will hold afterwards: the
+// files named now, and the episodes stored by earlier loads from other paths
+// (re-read from their stored Source). When anything changed, the whole corpus
+// is extracted again, because extraction is two-pass across the corpus (see
+// extract.ExtractAll): so a store loaded in any sequence of runs holds what
+// one clean load of the same files would give.
 func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Result, error) {
 	start := time.Now()
 	var res Result
@@ -87,91 +97,79 @@ func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Res
 	if err != nil {
 		return res, err
 	}
-	hashes := make(map[string]string, len(stored))
+	due, err := st.AnalyticsDue(ctx)
+	if err != nil {
+		return res, err
+	}
+	storedByID := make(map[string]graph.Episode, len(stored))
 	for _, e := range stored {
-		hashes[e.ID] = e.Hash
+		storedByID[e.ID] = e
 	}
 
-	// Read every file and compare its bytes with what was stored. When nothing
-	// changed, nothing is extracted. When anything changed, every file is
-	// extracted again: the corpus vocabulary (see extract.ExtractAll) can change
-	// what an untouched file yields, and a load must give the graph a clean load
-	// of the same files gives. Only episodes whose facts differ are written.
-	type outcome struct {
-		data     []byte
-		fileHash string
-		err      error
-	}
-	results := make([]outcome, len(files))
-	changed := opts.Force
-	seen := make(map[string]bool, len(files))
-	for i, f := range files {
-		seen[f.id] = true
-		data, fileHash, err := readFile(f, x.Fingerprint())
-		results[i] = outcome{data, fileHash, err}
-		if err != nil || fileHashOf(hashes[f.id]) != fileHash {
+	// Read the named files and compare their bytes with what was stored. A
+	// load that finds the analytics-due mark (an earlier load stopped between
+	// its writes and its analytics) redoes everything.
+	var corpus []member
+	named := make(map[string]bool, len(files))
+	changed := opts.Force || due
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		old, wasStored := storedByID[f.id]
+		if wasStored && old.Source != f.path {
+			if err := checkMove(old.Source, f.path, f.id); err != nil {
+				res.Failed = append(res.Failed, err)
+				continue // the stored episode stays, as one of the others
+			}
+		}
+		named[f.id] = true
+		m := member{ep: graph.Episode{ID: f.id, Source: f.path}, named: true}
+		m.data, m.fileHash, m.err = readFile(f.path, x.Fingerprint())
+		corpus = append(corpus, m)
+		if m.err != nil || !wasStored || fileHashOf(old.Hash) != m.fileHash || old.Source != f.path {
 			changed = true
 		}
 	}
+	// The stored episodes not named this time stay in the corpus, unless
+	// -prune removes them because their files are gone.
 	var gone []string
-	if opts.Prune {
-		for _, e := range stored {
-			if seen[e.ID] {
-				continue
-			}
-			if _, err := os.Stat(e.Source); errors.Is(err, fs.ErrNotExist) {
-				gone = append(gone, e.ID)
-			}
+	var others []graph.Episode
+	for _, e := range stored {
+		if named[e.ID] {
+			continue
 		}
+		if _, err := os.Stat(e.Source); opts.Prune && errors.Is(err, fs.ErrNotExist) {
+			gone = append(gone, e.ID)
+			changed = true
+			continue
+		}
+		others = append(others, e)
 	}
+
 	if !changed {
-		for _, r := range results {
-			if r.err == nil {
+		for _, m := range corpus {
+			if m.err == nil {
 				res.Unchanged++
 			}
 		}
 	} else {
-		var srcs []extract.Source
-		var hashesOf []string
-		for i, f := range files {
-			r := results[i]
-			if r.err != nil {
-				res.Failed = append(res.Failed, r.err)
-				continue
+		for _, e := range others {
+			if err := ctx.Err(); err != nil {
+				return res, err
 			}
-			doc, err := notes.Parse(f.path, r.data)
-			if err != nil {
-				res.Failed = append(res.Failed, err)
-				continue
-			}
-			ep := graph.Episode{
-				ID: f.id, Source: f.path, Title: doc.Meta.Title, Date: doc.Meta.Date, Show: doc.Meta.Show,
-				Guests: doc.Meta.Guests, Tags: doc.Meta.Tags,
-			}
-			srcs = append(srcs, extract.Source{Doc: doc, Episode: ep})
-			hashesOf = append(hashesOf, r.fileHash)
+			m := member{ep: graph.Episode{ID: e.ID, Source: e.Source}}
+			m.data, m.fileHash, m.err = readFile(e.Source, x.Fingerprint())
+			corpus = append(corpus, m)
 		}
-		all, failed := x.ExtractAll(srcs, nil, opts.Workers, opts.Progress)
-		if err := ctx.Err(); err != nil {
+		if err := extractAndWrite(ctx, st, x, corpus, storedByID, &due, opts, &res); err != nil {
 			return res, err
-		}
-		for j, facts := range all {
-			if failed[j] != nil {
-				res.Failed = append(res.Failed, failed[j])
-				continue
-			}
-			facts.Episode.Hash = hashesOf[j] + ":" + factsDigest(facts)
-			if hashes[facts.Episode.ID] == facts.Episode.Hash {
-				res.Unchanged++
-				continue
-			}
-			if err := st.ReplaceEpisode(ctx, facts); err != nil {
-				return res, fmt.Errorf("storing %s: %w", facts.Episode.Source, err)
-			}
-			res.Loaded++
 		}
 	}
 	if len(gone) > 0 {
+		if err := markDue(ctx, st, &due); err != nil {
+			return res, err
+		}
 		if err := st.RemoveEpisodes(ctx, gone); err != nil {
 			return res, err
 		}
@@ -182,10 +180,17 @@ func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Res
 	if err != nil {
 		return res, err
 	}
-	if res.Loaded > 0 || res.Removed > 0 || len(g.Concepts) > 0 && !hasScores(g) || opts.Force {
-		res.Summary = graph.Analyze(g)
+	if res.Loaded > 0 || res.Removed > 0 || due || opts.Force || len(g.Concepts) > 0 && !hasScores(g) {
+		if res.Summary, err = analyze(ctx, g); err != nil {
+			return res, err
+		}
 		if err := st.SaveAnalytics(ctx, g); err != nil {
 			return res, err
+		}
+		if due {
+			if err := st.SetAnalyticsDue(ctx, false); err != nil {
+				return res, err
+			}
 		}
 	} else {
 		// Nothing changed: report the stored communities rather than recompute.
@@ -201,6 +206,152 @@ func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Res
 	return res, nil
 }
 
+// member is one episode of a load's corpus with its file's bytes.
+type member struct {
+	ep       graph.Episode // ID and Source; the rest comes from parsing
+	named    bool          // named on this run's command line (else stored earlier)
+	data     []byte
+	fileHash string
+	err      error
+}
+
+// extractAndWrite parses and extracts the corpus and writes every episode
+// whose facts changed. An episode that cannot be read or parsed keeps its
+// stored facts, and the concepts it holds join the vocabulary, as they would
+// if it had been extracted.
+func extractAndWrite(ctx context.Context, st graph.Store, x *extract.Extractor, corpus []member,
+	storedByID map[string]graph.Episode, due *bool, opts Options, res *Result) error {
+	var srcs []extract.Source
+	var hashesOf []string
+	var named []bool
+	keptAsStored := map[string]bool{}
+	for _, m := range corpus {
+		if m.err != nil {
+			// A stored episode whose file has gone (without -prune) is kept
+			// quietly; every other problem is reported.
+			if m.named || !errors.Is(m.err, fs.ErrNotExist) {
+				res.Failed = append(res.Failed, m.err)
+			}
+			keptAsStored[m.ep.ID] = true
+			continue
+		}
+		doc, err := notes.Parse(m.ep.Source, m.data)
+		if err != nil {
+			res.Failed = append(res.Failed, err)
+			keptAsStored[m.ep.ID] = true
+			continue
+		}
+		ep := m.ep
+		ep.Title, ep.Date, ep.Show, ep.Guests, ep.Tags = doc.Meta.Title, doc.Meta.Date, doc.Meta.Show, doc.Meta.Guests, doc.Meta.Tags
+		srcs = append(srcs, extract.Source{Doc: doc, Episode: ep})
+		hashesOf = append(hashesOf, m.fileHash)
+		named = append(named, m.named)
+	}
+	known, err := storedConcepts(ctx, st, storedByID, keptAsStored)
+	if err != nil {
+		return err
+	}
+	all, failed, err := x.ExtractAllContext(ctx, srcs, known, opts.Workers, opts.Progress)
+	if err != nil {
+		return err
+	}
+	for j, facts := range all {
+		if failed[j] != nil {
+			res.Failed = append(res.Failed, failed[j])
+			continue
+		}
+		facts.Episode.Hash = hashesOf[j] + ":" + factsDigest(facts)
+		if storedByID[facts.Episode.ID].Hash == facts.Episode.Hash {
+			if named[j] {
+				res.Unchanged++
+			}
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := markDue(ctx, st, due); err != nil {
+			return err
+		}
+		if err := st.ReplaceEpisode(ctx, facts); err != nil {
+			return fmt.Errorf("storing %s: %w", notes.Quote(facts.Episode.Source), err)
+		}
+		res.Loaded++
+	}
+	return nil
+}
+
+// storedConcepts returns the concept ids that the stored episodes in ids
+// mention: the vocabulary they bring to a load that does not re-extract them.
+func storedConcepts(ctx context.Context, st graph.Store, storedByID map[string]graph.Episode, ids map[string]bool) (map[string]bool, error) {
+	needed := false
+	for id := range ids {
+		if _, ok := storedByID[id]; ok {
+			needed = true
+			break
+		}
+	}
+	if !needed {
+		return nil, nil
+	}
+	facts, err := st.Facts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, f := range facts {
+		if ids[f.Episode.ID] {
+			for _, m := range f.Mentions {
+				known[m.Concept] = true
+			}
+		}
+	}
+	return known, nil
+}
+
+// markDue sets the store's analytics-due mark before a load's first write.
+func markDue(ctx context.Context, st graph.Store, due *bool) error {
+	if *due {
+		return nil
+	}
+	if err := st.SetAnalyticsDue(ctx, true); err != nil {
+		return err
+	}
+	*due = true
+	return nil
+}
+
+// analyze runs graph.Analyze, returning early when ctx ends: the analytics
+// of a large graph take seconds, and Ctrl-C should not wait for them (the
+// store's analytics-due mark is still set, so nothing is lost).
+func analyze(ctx context.Context, g *graph.Graph) (graph.Summary, error) {
+	done := make(chan graph.Summary, 1)
+	go func() { done <- graph.Analyze(g) }()
+	select {
+	case s := <-done:
+		return s, nil
+	case <-ctx.Done():
+		return graph.Summary{}, ctx.Err()
+	}
+}
+
+// checkMove refuses a file whose episode id the store already holds for a
+// different file that still exists (dA/notes.txt and dB/notes.txt both make
+// "notes"): loading it would silently replace the other episode. When the
+// stored file no longer exists, the file has moved and the episode follows it.
+func checkMove(storedSource, path, id string) error {
+	was, err := os.Stat(storedSource)
+	if err != nil {
+		return nil
+	}
+	if now, err := os.Stat(path); err == nil && os.SameFile(was, now) {
+		return nil // the same file, named by another path
+	}
+	return &notes.Error{Path: path, Msg: fmt.Sprintf(
+		"has the episode id %q, which the store already holds for %s; rename one of the files (or delete that one and load with -prune)",
+		id, notes.Quote(storedSource))}
+}
+
 func hasScores(g *graph.Graph) bool {
 	for _, c := range g.Concepts {
 		if c.PageRank > 0 {
@@ -212,21 +363,62 @@ func hasScores(g *graph.Graph) bool {
 
 // readFile reads one notes file and hashes its bytes together with the
 // extraction fingerprint (rules and lexicon): changing either re-reads files.
-func readFile(f file, fingerprint string) (data []byte, hash string, err error) {
-	info, err := os.Stat(f.path)
+// Only regular files are read (after following symlinks): a named pipe would
+// block for ever and a device such as /dev/zero never ends. The file is
+// opened without blocking and checked again once open, so a file swapped for
+// a pipe in between is refused too, and no read goes past the size limit.
+func readFile(path, fingerprint string) (data []byte, hash string, err error) {
+	info, err := os.Stat(path)
 	if err != nil {
-		return nil, "", &notes.Error{Path: f.path, Msg: describe(err)}
+		return nil, "", &notes.Error{Path: path, Msg: describe(err), Err: err}
 	}
-	if err := notes.CheckSize(f.path, info.Size()); err != nil {
+	if err := regularFile(path, info); err != nil {
 		return nil, "", err
 	}
-	if data, err = os.ReadFile(f.path); err != nil {
-		return nil, "", &notes.Error{Path: f.path, Msg: describe(err)}
+	if err := notes.CheckSize(path, info.Size()); err != nil {
+		return nil, "", err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, "", &notes.Error{Path: path, Msg: describe(err), Err: err}
+	}
+	defer f.Close()
+	if info, err = f.Stat(); err != nil {
+		return nil, "", &notes.Error{Path: path, Msg: describe(err), Err: err}
+	}
+	if err := regularFile(path, info); err != nil {
+		return nil, "", err
+	}
+	if data, err = io.ReadAll(io.LimitReader(f, notes.MaxFileSize+1)); err != nil {
+		return nil, "", &notes.Error{Path: path, Msg: describe(err), Err: err}
+	}
+	if len(data) > notes.MaxFileSize {
+		return nil, "", &notes.Error{Path: path, Msg: fmt.Sprintf("file grew past the %d MB limit for notes while it was read", notes.MaxFileSize>>20)}
 	}
 	h := sha256.New()
 	h.Write([]byte(fingerprint + "\x00"))
 	h.Write(data)
 	return data, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// regularFile refuses anything but a regular file, naming what it is.
+func regularFile(path string, info fs.FileInfo) error {
+	mode := info.Mode()
+	if mode.IsRegular() {
+		return nil
+	}
+	what := "a special file"
+	switch {
+	case mode.IsDir():
+		what = "a folder"
+	case mode&fs.ModeNamedPipe != 0:
+		what = "a named pipe"
+	case mode&fs.ModeSocket != 0:
+		what = "a socket"
+	case mode&fs.ModeDevice != 0:
+		what = "a device"
+	}
+	return &notes.Error{Path: path, Msg: "not a regular file (" + what + "): graphload reads only regular files"}
 }
 
 // An episode's stored Hash is "FILE:FACTS": the hash of the file's bytes
@@ -280,7 +472,7 @@ func findFiles(paths []string) ([]file, []error) {
 		id := EpisodeID(rel)
 		if prev, ok := ids[id]; ok {
 			if prev != path {
-				errs = append(errs, &notes.Error{Path: path, Msg: fmt.Sprintf("has the same episode id %q as %s; rename one of them", id, prev)})
+				errs = append(errs, &notes.Error{Path: path, Msg: fmt.Sprintf("has the same episode id %q as %s; rename one of them", id, notes.Quote(prev))})
 			}
 			return
 		}
@@ -290,7 +482,7 @@ func findFiles(paths []string) ([]file, []error) {
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
-			errs = append(errs, &notes.Error{Path: root, Msg: describe(err)})
+			errs = append(errs, &notes.Error{Path: root, Msg: describe(err), Err: err})
 			continue
 		}
 		if !info.IsDir() {
@@ -304,7 +496,7 @@ func findFiles(paths []string) ([]file, []error) {
 		var found []string
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				errs = append(errs, &notes.Error{Path: p, Msg: describe(err)})
+				errs = append(errs, &notes.Error{Path: p, Msg: describe(err), Err: err})
 				if d != nil && d.IsDir() {
 					return fs.SkipDir
 				}
@@ -323,7 +515,7 @@ func findFiles(paths []string) ([]file, []error) {
 			return nil
 		})
 		if err != nil {
-			errs = append(errs, &notes.Error{Path: root, Msg: describe(err)})
+			errs = append(errs, &notes.Error{Path: root, Msg: describe(err), Err: err})
 		}
 		sort.Strings(found)
 		for _, p := range found {

@@ -9,7 +9,7 @@
 //	(:Episode)-[:HAS_LINK]->(:Link {seq, source, target, type, strength, line, text})
 //	(:Concept {id, label, kind, aliases, mentions, degree, weighted_degree, pagerank, betweenness, community})
 //	(:Concept)-[:RELATED {type, weight, episodes, evidence_episodes, evidence_lines, evidence_texts}]->(:Concept)
-//	(:TopicgraphMeta {id: "topicgraph", epoch, version})
+//	(:TopicgraphMeta {id: "topicgraph", epoch, version, analyticsDue})
 //
 // MENTIONS holds one relationship per episode and concept; its list properties
 // are parallel, one entry per mention, and seqs gives each mention's position in

@@ -217,3 +217,24 @@ func asStrings(v any) []string {
 	}
 	return out
 }
+
+// AnalyticsDue reports whether the analytics-due mark is set.
+func (s *Store) AnalyticsDue(ctx context.Context) (bool, error) {
+	out, err := s.read(ctx, func(tx driver.ManagedTransaction) (any, error) {
+		result, err := tx.Run(ctx, `OPTIONAL MATCH (m:TopicgraphMeta {id: 'topicgraph'})
+			RETURN coalesce(m.analyticsDue, false)`, nil)
+		if err != nil {
+			return nil, err
+		}
+		record, err := result.Single(ctx)
+		if err != nil {
+			return nil, err
+		}
+		due, _ := record.Values[0].(bool)
+		return due, nil
+	})
+	if err != nil {
+		return false, s.describe(err, "reading the analytics-due mark", "")
+	}
+	return out.(bool), nil
+}

@@ -318,3 +318,17 @@ func keyOf(id string) string {
 	sum := sha256.Sum256([]byte(id))
 	return hex.EncodeToString(sum[:])
 }
+
+// SetAnalyticsDue sets or clears the analytics-due mark, a property of the
+// meta node that leaves its version alone (it is not graph data).
+func (s *Store) SetAnalyticsDue(ctx context.Context, due bool) error {
+	_, err := s.write(ctx, func(tx driver.ManagedTransaction) (any, error) {
+		return run(ctx, tx, `MERGE (m:TopicgraphMeta {id: 'topicgraph'})
+			ON CREATE SET m.epoch = randomUUID(), m.version = 0
+			SET m.analyticsDue = $due`, map[string]any{"due": due})
+	})
+	if err != nil {
+		return s.describe(err, "marking analytics due", "")
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ package notes
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -22,6 +24,19 @@ import (
 // MaxFileSize is the default size above which a notes file is refused: notes are
 // small, and a huge file is almost certainly not notes.
 const MaxFileSize = 8 << 20
+
+// MaxLineText bounds the text read from one line (in characters, after
+// markup is removed): a longer line is cut at a word boundary and ends in
+// "…". Notes lines are short; without a bound, one multi-megabyte line would
+// be chunked, paired and stored many times over.
+const MaxLineText = 5000
+
+// maxMarked bounds the marked terms kept per line and maxMarkedLen their
+// length: a marked term longer than that is a passage, not a concept.
+const (
+	maxMarked    = 64
+	maxMarkedLen = 200
+)
 
 // BlockKind says what a line of notes is.
 type BlockKind int
@@ -70,13 +85,29 @@ type Error struct {
 	Path string
 	Line int
 	Msg  string
+	Err  error // the underlying error (such as fs.ErrNotExist), when there is one
 }
 
 func (e *Error) Error() string {
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg)
+		return fmt.Sprintf("%s:%d: %s", Quote(e.Path), e.Line, e.Msg)
 	}
-	return fmt.Sprintf("%s: %s", e.Path, e.Msg)
+	return fmt.Sprintf("%s: %s", Quote(e.Path), e.Msg)
+}
+
+// Unwrap returns the underlying error, so errors.Is(err, fs.ErrNotExist) works.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Quote returns a path fit for one line of a log: as it is when every
+// character is printable, else Go-quoted ("a\nb.md"), so that a file name
+// holding a newline or a terminal escape cannot forge or hide log lines.
+func Quote(path string) string {
+	for _, r := range path {
+		if !unicode.IsPrint(r) || r == utf8.RuneError {
+			return strconv.Quote(path)
+		}
+	}
+	return path
 }
 
 // CheckSize refuses a file larger than MaxFileSize, so a caller can refuse it
@@ -105,7 +136,16 @@ func Parse(path string, data []byte) (*Document, error) {
 		return nil, err
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if decoded, isUTF16, err := fromUTF16(path, data); isUTF16 {
+		if err != nil {
+			return nil, err
+		}
+		data = decoded
+	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
+		if looksLikeUTF16(data) {
+			return nil, &Error{Path: path, Msg: "looks like UTF-16 text without a byte-order mark: save it as UTF-8 (or as UTF-16 with a byte-order mark)"}
+		}
 		return nil, &Error{Path: path, Line: 1 + bytes.Count(data[:i], []byte("\n")), Msg: "binary file (contains NUL bytes), not notes"}
 	}
 	if !utf8.Valid(data) {
@@ -159,6 +199,48 @@ func Parse(path string, data []byte) (*Document, error) {
 	return doc, nil
 }
 
+// fromUTF16 converts a file that starts with a UTF-16 byte-order mark (as
+// Windows editors save "Unicode" text) to UTF-8. isUTF16 is false for any
+// other file. The result is at most 1.5 times the input's size.
+func fromUTF16(path string, data []byte) (utf8Data []byte, isUTF16 bool, err error) {
+	var order binary.ByteOrder
+	switch {
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}):
+		order = binary.LittleEndian
+	case bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		order = binary.BigEndian
+	default:
+		return nil, false, nil
+	}
+	data = data[2:]
+	if len(data)%2 != 0 {
+		return nil, true, &Error{Path: path, Msg: "UTF-16 text (it starts with a UTF-16 byte-order mark) with an odd number of bytes: the file is cut short"}
+	}
+	units := make([]uint16, len(data)/2)
+	for i := range units {
+		units[i] = order.Uint16(data[2*i:])
+	}
+	return []byte(string(utf16.Decode(units))), true, nil
+}
+
+// looksLikeUTF16 reports whether data, which holds NUL bytes, reads as
+// UTF-16 without a byte-order mark: mostly ASCII text with every other byte
+// NUL, which a binary file rarely is.
+func looksLikeUTF16(data []byte) bool {
+	n := min(len(data), 1024) &^ 1
+	if n < 16 {
+		return false
+	}
+	var zeros [2]int
+	for i := 0; i < n; i++ {
+		if data[i] == 0 {
+			zeros[i%2]++
+		}
+	}
+	half := n / 2
+	return zeros[0] >= half*9/10 && zeros[1] == 0 || zeros[1] >= half*9/10 && zeros[0] == 0
+}
+
 var yamlLine = regexp.MustCompile(`^line (\d+): `)
 
 var fileDate = regexp.MustCompile(`^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[^0-9]|$)`)
@@ -198,8 +280,14 @@ func (d *Document) readFrontMatter(lines []string) (int, error) {
 	if end < 0 {
 		return 0, &Error{Path: d.Path, Line: 1, Msg: "front matter starts with --- but never ends (no closing --- line)"}
 	}
-	var raw map[string]any
-	if err := yaml.Unmarshal([]byte(strings.Join(lines[1:end], "\n")), &raw); err != nil {
+	var root yaml.Node
+	err := yaml.Unmarshal([]byte(strings.Join(lines[1:end], "\n")), &root)
+	if err == nil && len(root.Content) == 1 {
+		// Decoding into a map also refuses duplicate keys and non-mappings.
+		var raw map[string]any
+		err = root.Content[0].Decode(&raw)
+	}
+	if err != nil {
 		line, msg := 1, strings.TrimPrefix(err.Error(), "yaml: ")
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			n, _ := strconv.Atoi(m[1])
@@ -208,8 +296,31 @@ func (d *Document) readFrontMatter(lines []string) (int, error) {
 		}
 		return 0, &Error{Path: d.Path, Line: line, Msg: "broken front matter: " + msg}
 	}
-	for k, v := range raw {
-		switch strings.ToLower(k) {
+	if len(root.Content) == 0 {
+		return end + 1, nil // nothing between the --- lines
+	}
+	fields := root.Content[0].Content // key, value, key, value ...
+	for i := 0; i+1 < len(fields); i += 2 {
+		key, value := fields[i], fields[i+1]
+		name := strings.ToLower(key.Value)
+		var want string
+		switch name {
+		case "title", "date", "show", "podcast", "channel":
+			want = "single"
+		case "guests", "guest", "tags":
+			want = "list"
+		default:
+			continue // other fields are the writer's own
+		}
+		if err := checkFieldType(value, want); err != "" {
+			// The YAML starts on the file's second line.
+			return 0, &Error{Path: d.Path, Line: value.Line + 1, Msg: fmt.Sprintf("front matter field %q %s", key.Value, err)}
+		}
+		var v any
+		if err := value.Decode(&v); err != nil {
+			return 0, &Error{Path: d.Path, Line: value.Line + 1, Msg: fmt.Sprintf("front matter field %q: %v", key.Value, err)}
+		}
+		switch name {
 		case "title":
 			d.Meta.Title = cleanInline(scalar(v))
 		case "date":
@@ -223,6 +334,45 @@ func (d *Document) readFrontMatter(lines []string) (int, error) {
 		}
 	}
 	return end + 1, nil
+}
+
+// checkFieldType says what is wrong when a front matter value does not have
+// the shape its field needs ("" when it does): a single value (text, a number
+// or a date), or for a list field a single value or a list of them. Anything
+// else used to be printed into the field as Go syntax.
+func checkFieldType(n *yaml.Node, want string) string {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind == yaml.ScalarNode {
+		return ""
+	}
+	if want == "list" && n.Kind == yaml.SequenceNode {
+		for _, e := range n.Content {
+			if e.Kind == yaml.AliasNode && e.Alias != nil {
+				e = e.Alias
+			}
+			if e.Kind != yaml.ScalarNode {
+				return "must be a list of names or words, not a list holding " + shape(e)
+			}
+		}
+		return ""
+	}
+	if want == "list" {
+		return "must be a list or a single value, not " + shape(n)
+	}
+	return "must be a single value, not " + shape(n)
+}
+
+// shape names the kind of a YAML node for an error message.
+func shape(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a map (key: value pairs)"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return "a nested structure"
 }
 
 func scalar(v any) string {
@@ -306,6 +456,14 @@ func (d *Document) add(b Block) {
 	if strings.TrimSpace(b.Text) == "" {
 		return
 	}
+	b.Text = Truncate(b.Text, MaxLineText)
+	marked := b.Marked[:0]
+	for _, m := range b.Marked {
+		if len(marked) < maxMarked && utf8.RuneCountInString(m) <= maxMarkedLen {
+			marked = append(marked, m)
+		}
+	}
+	b.Marked = marked
 	d.Blocks = append(d.Blocks, b)
 }
 
@@ -498,6 +656,26 @@ func stripMarkup(s string, markdown bool) (string, []string) {
 		}
 	}
 	return strings.TrimSpace(spaceRuns.ReplaceAllString(s, " ")), marked
+}
+
+// Truncate cuts s to at most limit characters, at a space when one is near
+// the cut, and marks the cut with "…" (which counts towards the limit).
+func Truncate(s string, limit int) string {
+	if limit < 1 || utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	cut, n := 0, 0
+	for i := range s {
+		if n == limit-1 {
+			cut = i
+			break
+		}
+		n++
+	}
+	if sp := strings.LastIndexByte(s[:cut], ' '); sp > cut*9/10 {
+		cut = sp
+	}
+	return strings.TrimRight(s[:cut], " ") + "…"
 }
 
 // cleanInline strips markup from a short metadata string.

@@ -580,3 +580,25 @@ func (s *Store) wrap(op string, err error) error {
 	}
 	return fmt.Errorf("sqlite: %s in %s: %w", op, s.path, err)
 }
+
+// SetAnalyticsDue sets or clears the analytics-due mark: a row in meta,
+// written outside the version counter because it is not graph data.
+func (s *Store) SetAnalyticsDue(ctx context.Context, due bool) error {
+	query := `DELETE FROM meta WHERE key = 'analytics_due'`
+	if due {
+		query = `INSERT OR REPLACE INTO meta (key, value) VALUES ('analytics_due', '1')`
+	}
+	if _, err := s.db.ExecContext(ctx, query); err != nil {
+		return s.wrap("mark analytics due", err)
+	}
+	return nil
+}
+
+// AnalyticsDue reports whether the analytics-due mark is set.
+func (s *Store) AnalyticsDue(ctx context.Context) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = 'analytics_due'`).Scan(&n); err != nil {
+		return false, s.wrap("read the analytics-due mark", err)
+	}
+	return n > 0, nil
+}

@@ -5,6 +5,9 @@ package storage
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/topicgraph/topicgraph/internal/graph"
@@ -43,6 +46,24 @@ func Open(ctx context.Context, url string, getenv func(string) string) (graph.St
 	}
 	// parse only returns the schemes handled above.
 	return nil, graph.Errorf(graph.EINTERNAL, "store %q: scheme %q has no adapter", Redact(url), scheme)
+}
+
+// OpenExisting is Open for readers (the explorer, graphload export): it
+// refuses to create an embedded store, so a mistyped sqlite: path is an error
+// that says how to load one instead of an empty graph. A Neo4j database always
+// exists on its server; an empty one is served as an empty graph.
+func OpenExisting(ctx context.Context, url string, getenv func(string) string) (graph.Store, error) {
+	scheme, rest, err := parse(url)
+	if err != nil {
+		return nil, err
+	}
+	if scheme == "sqlite" {
+		if _, err := os.Stat(rest); errors.Is(err, fs.ErrNotExist) {
+			return nil, graph.Errorf(graph.ENOTFOUND,
+				"store %s does not exist: check the path, or create it by loading notes with graphload -store sqlite:%s NOTES", rest, rest)
+		}
+	}
+	return Open(ctx, url, getenv)
 }
 
 // parse splits a store URL into its scheme and the rest: the file path for

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,4 +137,28 @@ func TestRedact(t *testing.T) {
 			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// OpenExisting refuses an SQLite path with no file, says how to create one,
+// and creates nothing; an existing store opens.
+func TestOpenExistingRefusesToCreate(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "typo.db")
+	_, err := storage.OpenExisting(ctx, "sqlite:"+path, func(string) string { return "" })
+	if graph.ErrorCode(err) != graph.ENOTFOUND || !strings.Contains(err.Error(), "graphload -store sqlite:"+path) {
+		t.Fatalf("OpenExisting of a missing store: %v", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the store was created: %v", err)
+	}
+	st, err := storage.Open(ctx, "sqlite:"+path, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	st, err = storage.OpenExisting(ctx, path, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("OpenExisting of a store that exists: %v", err)
+	}
+	st.Close()
 }

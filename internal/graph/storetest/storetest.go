@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) graph.Store) {
 		{"Version", testVersion},
 		{"ReadEqualsBuild", testReadEqualsBuild},
 		{"RejectsEmptyEpisodeID", testEmptyID},
+		{"AnalyticsDueMark", testAnalyticsDue},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -503,4 +504,39 @@ func idsOf(eps []graph.Episode) []string {
 		ids[i] = e.ID
 	}
 	return ids
+}
+
+// testAnalyticsDue: the mark starts clear, survives until cleared, is
+// idempotent both ways, and leaves Version alone (it is not graph data).
+func testAnalyticsDue(t *testing.T, s graph.Store) {
+	ctx := context.Background()
+	due := func(want bool) {
+		t.Helper()
+		got, err := s.AnalyticsDue(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("AnalyticsDue = %v, want %v", got, want)
+		}
+	}
+	due(false)
+	replaceAll(t, s, Corpus()[:1])
+	before, err := s.Version(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, set := range []bool{true, true, false, false, true} {
+		if err := s.SetAnalyticsDue(ctx, set); err != nil {
+			t.Fatal(err)
+		}
+		due(set)
+	}
+	after, err := s.Version(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before != after {
+		t.Errorf("the mark changed Version from %s to %s", before, after)
+	}
 }
