@@ -34,6 +34,82 @@ func (s *Store) createSchema(ctx context.Context) error {
 		return run(ctx, tx, `MERGE (m:TopicgraphMeta {id: 'topicgraph'})
 			ON CREATE SET m.epoch = randomUUID(), m.version = 0`, nil)
 	})
+	if err != nil {
+		return err
+	}
+	return s.upgrade(ctx)
+}
+
+// upgradeSteps convert a database written by the previous schema (a :Link
+// node per link and a text per mention and link, RELATED with evidence
+// lists) into this one, in batches, each its own transaction: every line's
+// text once in a :Line node, links as list properties of their episode,
+// RELATED without evidence. Each step only matches what is still in the old
+// form, so an upgrade that was interrupted resumes when the store is opened
+// again. The last step bumps the version so readers reload.
+var upgradeSteps = []string{
+	`MATCH (e:Episode)
+	WHERE EXISTS { (e)-[:HAS_LINK]->(:Link) } OR EXISTS { (e)-[m:MENTIONS]->() WHERE m.texts IS NOT NULL }
+	CALL (e) {
+		OPTIONAL MATCH (e)-[:HAS_LINK]->(l:Link)
+		WITH e, l ORDER BY l.seq
+		WITH e, collect(l) AS links
+		CALL (e, links) {
+			WITH e, links WHERE size(links) > 0
+			SET e.link_sources = [l IN links | l.source], e.link_targets = [l IN links | l.target],
+				e.link_types = [l IN links | l.type], e.link_strengths = [l IN links | l.strength],
+				e.link_lines = [l IN links | l.line]
+		}
+		OPTIONAL MATCH (e)-[m:MENTIONS]->()
+		WITH e, links, collect(m) AS mentions
+		CALL (e, links, mentions) {
+			UNWIND [l IN links | [l.line, l.text]] +
+				reduce(all = [], m IN mentions | all + [i IN range(0, size(coalesce(m.texts, [])) - 1) | [m.lines[i], m.texts[i]]]) AS p
+			WITH e, p[0] AS n, collect(p[1])[0] AS text
+			MERGE (e)-[:HAS_LINE]->(line:Line {n: n})
+			ON CREATE SET line.text = text
+		}
+		FOREACH (m IN mentions | REMOVE m.texts)
+		FOREACH (l IN links | DETACH DELETE l)
+	} IN TRANSACTIONS OF 200 ROWS`,
+	`MATCH ()-[r:RELATED]->() WHERE r.evidence_texts IS NOT NULL
+	CALL (r) {
+		SET r.episode_count = size(r.episodes)
+		REMOVE r.evidence_episodes, r.evidence_lines, r.evidence_texts, r.episodes
+	} IN TRANSACTIONS OF 10000 ROWS`,
+}
+
+// upgrade runs upgradeSteps when the database holds anything in the old form.
+func (s *Store) upgrade(ctx context.Context) error {
+	out, err := s.read(ctx, func(tx driver.ManagedTransaction) (any, error) {
+		result, err := tx.Run(ctx, `RETURN EXISTS { (:Link) } OR EXISTS { ()-[m:MENTIONS]->() WHERE m.texts IS NOT NULL }
+			OR EXISTS { ()-[r:RELATED]->() WHERE r.evidence_texts IS NOT NULL } AS old`, nil)
+		if err != nil {
+			return nil, err
+		}
+		record, err := result.Single(ctx)
+		if err != nil {
+			return nil, err
+		}
+		old, _ := record.Values[0].(bool)
+		return old, nil
+	})
+	if err != nil || !out.(bool) {
+		return err
+	}
+	// CALL { } IN TRANSACTIONS needs an implicit (auto-commit) transaction.
+	session := s.driver.NewSession(ctx, driver.SessionConfig{DatabaseName: s.database, AccessMode: driver.AccessModeWrite})
+	defer session.Close(context.Background())
+	for _, step := range upgradeSteps {
+		result, err := session.Run(ctx, step, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := result.Consume(ctx); err != nil {
+			return err
+		}
+	}
+	_, err = s.write(ctx, func(tx driver.ManagedTransaction) (any, error) { return run(ctx, tx, bumpVersion, nil) })
 	return err
 }
 
