@@ -149,7 +149,13 @@ const bumpVersion = `MERGE (m:TopicgraphMeta {id: 'topicgraph'})
 // bump the version. It takes parameters only: nothing from the facts is ever
 // spliced into Cypher text. The CALL blocks are unit subqueries, which run
 // once per outer row and keep it.
-const replaceEpisode = `MERGE (e:Episode {key: $key})
+//
+// An episode last written in stages (replaceStaged) may be too large to
+// delete in one transaction: then the statement writes nothing, and
+// ReplaceEpisode writes in stages too.
+const replaceEpisode = `OPTIONAL MATCH (staged:Episode {key: $key}) WHERE staged.staged
+	WITH staged WHERE staged IS NULL
+	MERGE (e:Episode {key: $key})
 	WITH e
 	OPTIONAL MATCH (e)-[m:MENTIONS]->(c:Concept)
 	DELETE m
@@ -183,7 +189,7 @@ const replaceEpisode = `MERGE (e:Episode {key: $key})
 		` + forgetRelatedOf + `
 		DETACH DELETE c
 	}
-	WITH count(*) AS done
+	WITH count(*) AS done WHERE done > 0
 	` + bumpVersion
 
 // deleteOrphans deletes the concepts with the given keys that no episode mentions.
@@ -212,10 +218,11 @@ func (s *Store) ReplaceEpisode(ctx context.Context, facts graph.EpisodeFacts) er
 	if err != nil {
 		return err
 	}
-	if rows := len(lines) + len(facts.Mentions) + len(facts.Links); rows > MaxEpisodeRows {
-		return graph.Errorf(graph.EINVALID,
-			"neo4j store: episode %q (%s) has %d lines, mentions and links; one episode is written in one transaction, and this store takes at most %d",
-			facts.Episode.ID, facts.Episode.Source, rows, MaxEpisodeRows)
+	if len(lines)+len(facts.Mentions)+len(facts.Links) > episodeBatch {
+		if err := s.replaceStaged(ctx, facts, lines); err != nil {
+			return s.describe(err, "replacing episode "+quote(facts.Episode.ID), "")
+		}
+		return nil
 	}
 	key := keyOf(facts.Episode.ID)
 	params := map[string]any{
@@ -224,22 +231,17 @@ func (s *Store) ReplaceEpisode(ctx context.Context, facts graph.EpisodeFacts) er
 		"lines":    lineRows(lines),
 		"concepts": mentionRows(facts.Mentions),
 	}
-	_, err = s.write(ctx, func(tx driver.ManagedTransaction) (any, error) {
+	out, err := s.write(ctx, func(tx driver.ManagedTransaction) (any, error) {
 		return run(ctx, tx, replaceEpisode, params)
 	})
+	if err == nil && out.(driver.ResultSummary).Counters().PropertiesSet() == 0 {
+		err = s.replaceStaged(ctx, facts, lines) // the stored version is large
+	}
 	if err != nil {
 		return s.describe(err, "replacing episode "+quote(facts.Episode.ID), "")
 	}
 	return nil
 }
-
-// MaxEpisodeRows bounds what one ReplaceEpisode writes (lines, mentions and
-// links together), so one episode's transaction stays well inside the
-// server's transaction memory (dbms.memory.transaction.total.max, 512 MiB as
-// scripts/neo4j ships it): an episode is written whole or not at all, so it
-// cannot be split across transactions. The largest notes file the loader
-// accepts yields far fewer rows than this.
-const MaxEpisodeRows = 1_000_000
 
 // RemoveEpisodes deletes the episodes, their facts and the concepts that no
 // remaining episode mentions, in one transaction. Unknown ids are ignored.

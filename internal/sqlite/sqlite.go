@@ -6,6 +6,11 @@
 // The database runs in WAL mode so that explorer processes keep reading while
 // graphload writes; every write is one transaction that also bumps a version
 // counter, so a reader sees each episode whole and knows when to reload.
+//
+// Each line of an episode is stored once, in lines; mentions and links name
+// their line, and take its text when read. Episodes, concepts and link kinds
+// (type and strength) are numbered, so the millions of mention and link rows
+// of a large catalogue hold small integers rather than repeated strings.
 package sqlite
 
 import (
