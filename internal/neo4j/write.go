@@ -186,7 +186,6 @@ const replaceEpisode = `OPTIONAL MATCH (staged:Episode {key: $key}) WHERE staged
 		UNWIND old AS key
 		MATCH (c:Concept {key: key})
 		WHERE NOT EXISTS { (c)<-[:MENTIONS]-(:Episode) }
-		` + forgetRelatedOf + `
 		DETACH DELETE c
 	}
 	WITH count(*) AS done WHERE done > 0
@@ -196,17 +195,7 @@ const replaceEpisode = `OPTIONAL MATCH (staged:Episode {key: $key}) WHERE staged
 const deleteOrphans = `UNWIND $keys AS key
 	MATCH (c:Concept {key: key})
 	WHERE NOT EXISTS { (c)<-[:MENTIONS]-(:Episode) }
-	` + forgetRelatedOf + `
 	DETACH DELETE c`
-
-// forgetRelatedOf runs before concept c is deleted: deleting c deletes the
-// RELATED relationships into it, which belong to other concepts, so their
-// analytics digests no longer describe what is stored; clearing them makes
-// the next SaveAnalytics rewrite those concepts (see SaveAnalytics).
-const forgetRelatedOf = `CALL (c) {
-		MATCH (a:Concept)-[:RELATED]->(c)
-		REMOVE a.analytics
-	}`
 
 // ReplaceEpisode replaces everything stored for facts.Episode.ID in one
 // transaction: readers see the old episode or the new one, never a mix.
