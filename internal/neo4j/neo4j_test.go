@@ -59,12 +59,20 @@ func openEmpty(t testing.TB) *Store {
 func (s *Store) wipe(ctx context.Context) error {
 	session := s.driver.NewSession(ctx, driver.SessionConfig{DatabaseName: s.database})
 	defer session.Close(context.Background())
-	result, err := session.Run(ctx, `MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`, nil)
-	if err != nil {
-		return err
-	}
-	if _, err := result.Consume(ctx); err != nil {
-		return err
+	// Relationships first: a batch of nodes to DETACH DELETE can carry
+	// hundreds of thousands of relationships, more than the server's
+	// transaction memory allows.
+	for _, q := range []string{
+		`MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS`,
+		`MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
+	} {
+		result, err := session.Run(ctx, q, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := result.Consume(ctx); err != nil {
+			return err
+		}
 	}
 	return s.createSchema(ctx)
 }
