@@ -43,7 +43,9 @@ func (s *Store) replaceStaged(ctx context.Context, facts graph.EpisodeFacts, lin
 	// The draft: metadata first, then the link lists in chunks, each appended
 	// in its own transaction.
 	props := episodeProps(facts.Episode, nil)
-	props["staged"] = true // so that ReplaceEpisode replaces it in stages too
+	if len(lines)+len(facts.Mentions)+len(facts.Links) > episodeBatch {
+		props["staged"] = true // so that ReplaceEpisode replaces it in stages too
+	}
 	if _, err := s.write(ctx, func(tx driver.ManagedTransaction) (any, error) {
 		return run(ctx, tx, `CREATE (d:EpisodeDraft) SET d = $props`, map[string]any{"props": props})
 	}); err != nil {
