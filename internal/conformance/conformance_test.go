@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/topicgraph/topicgraph/internal/graph"
+	"github.com/topicgraph/topicgraph/internal/graph/storetest"
 	"github.com/topicgraph/topicgraph/internal/load"
 	"github.com/topicgraph/topicgraph/internal/neo4j/neo4jtest"
 	"github.com/topicgraph/topicgraph/internal/sqlite"
@@ -186,6 +187,7 @@ func TestBothStoresGiveTheSameGraph(t *testing.T) {
 	links, _ := exports["sqlite"]["links"].([]any)
 	t.Logf("examples/notes: %d nodes, %d links", len(nodes), len(links))
 	checkSame(t, "SQLite and Neo4j exports of examples/notes", exports["sqlite"], exports["neo4j"])
+	checkSameFacts(t, all)
 
 	// Loading again changes nothing, whether files are skipped as unchanged
 	// or re-extracted by force.
@@ -202,6 +204,43 @@ func TestBothStoresGiveTheSameGraph(t *testing.T) {
 			t.Fatalf("%s: forced reload: %v, %s", name, err, forced)
 		}
 		checkSame(t, name+": first and forced load", exports[name], export(t, name, st))
+	}
+}
+
+// checkSameFacts checks that both stores hold the same facts, lines
+// included, and that the lines are the parsed notes': every line of every
+// episode with its kind, the lines of its mentions among them.
+func checkSameFacts(t *testing.T, all map[string]graph.Store) {
+	t.Helper()
+	facts := map[string][]graph.EpisodeFacts{}
+	for name, st := range all {
+		f, err := st.Facts(context.Background())
+		if err != nil {
+			t.Fatalf("%s: Facts: %v", name, err)
+		}
+		facts[name] = f
+	}
+	storetest.CheckFacts(t, facts["sqlite"], facts["neo4j"])
+	kinds := map[string]int{}
+	for _, f := range facts["neo4j"] {
+		if len(f.Lines) == 0 {
+			t.Errorf("episode %s has no lines", f.Episode.ID)
+		}
+		for _, l := range f.Lines {
+			kinds[l.Kind]++
+		}
+		want := len(f.Lines)
+		if lines, err := graph.LinesOf(f); err != nil || len(lines) != want {
+			t.Errorf("episode %s: its mentions and links name lines it does not hold (%d lines, %d with theirs; %v)", f.Episode.ID, want, len(lines), err)
+		}
+	}
+	for _, kind := range []string{graph.LineTitle, graph.LineHeading, graph.LineBullet, graph.LineParagraph} {
+		if kinds[kind] == 0 {
+			t.Errorf("no line of kind %q in examples/notes (kinds: %v)", kind, kinds)
+		}
+	}
+	if kinds[""] > 0 {
+		t.Errorf("%d lines have no kind", kinds[""])
 	}
 }
 
@@ -252,6 +291,7 @@ func TestChangedFileReplacesItsEpisodeOnBothStores(t *testing.T) {
 		exports[name] = export(t, name, st)
 	}
 	checkSame(t, "SQLite and Neo4j after the edit", exports["sqlite"], exports["neo4j"])
+	checkSameFacts(t, all)
 
 	// The incremental load equals a clean load of the edited folder.
 	clean := openSQLite(t)

@@ -204,7 +204,7 @@ func (x *Extractor) ExtractKnown(doc *notes.Document, ep graph.Episode, known ma
 	}
 	resolvePeople(blocks)
 
-	facts := graph.EpisodeFacts{Episode: ep, Mentions: []graph.Mention{}, Links: []graph.Link{}}
+	facts := graph.EpisodeFacts{Episode: ep, Mentions: []graph.Mention{}, Links: []graph.Link{}, Lines: linesOf(doc)}
 	var dropped []string
 	kept := make([][][]candidate, len(blocks)) // block → segment → kept candidates
 	for i, bc := range blocks {
@@ -307,6 +307,19 @@ func (x *Extractor) ExtractKnown(doc *notes.Document, ep graph.Episode, known ma
 		}
 	}
 	return facts, out
+}
+
+// linesOf lists the document's lines for the store, which keeps each line's
+// text once and fills mentions' and links' texts from it.
+func linesOf(doc *notes.Document) []graph.Line {
+	lines := make([]graph.Line, 0, len(doc.Blocks))
+	for _, b := range doc.Blocks {
+		if n := len(lines); n > 0 && lines[n-1].Line == b.Line {
+			continue // one line, one text: the parser's first reading of it
+		}
+		lines = append(lines, graph.Line{Line: b.Line, Text: b.Text, Kind: b.Kind.String()})
+	}
+	return lines
 }
 
 type linkKey struct {

@@ -7,7 +7,13 @@
 // package and never on each other.
 package graph
 
-import "context"
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"unicode/utf8"
+)
 
 // Kind classifies a concept node.
 type Kind string
@@ -42,13 +48,36 @@ type Episode struct {
 	Guests []string `json:"guests,omitempty"` // front matter
 	Tags   []string `json:"tags,omitempty"`   // front matter
 	Hash   string   `json:"hash,omitempty"`   // hex SHA-256 of the file's bytes, to skip unchanged files
+	URL    string   `json:"url,omitempty"`    // the episode's page, from front matter
+	Audio  string   `json:"audio,omitempty"`  // the episode's audio or video file, from front matter
+}
+
+// Kinds of Line, as the notes parser classifies them; a transcript's lines are turns.
+const (
+	LineTitle     = "title"
+	LineHeading   = "heading"
+	LineBullet    = "bullet"
+	LineParagraph = "paragraph"
+	LineTurn      = "turn"
+)
+
+// Line is one line of an episode's source as the loader parsed it: its text is
+// stored once, and mentions, links and evidence refer to it by number.
+type Line struct {
+	Line    int      `json:"line"`              // 1-based line number in the source file
+	Text    string   `json:"text"`              // the line's text as written (minus markup)
+	Kind    string   `json:"kind,omitempty"`    // LineTitle, LineHeading, LineBullet, LineParagraph or LineTurn
+	Time    *float64 `json:"time,omitempty"`    // seconds from the start, for transcripts
+	Speaker string   `json:"speaker,omitempty"` // who speaks, for transcripts
 }
 
 // Evidence is one line of notes that supports a concept or a relation.
 type Evidence struct {
-	Episode string `json:"episode"` // episode id
-	Line    int    `json:"line"`    // 1-based line number in the notes file
-	Text    string `json:"text"`    // the line's text as written (minus list markers)
+	Episode string   `json:"episode"`           // episode id
+	Line    int      `json:"line"`              // 1-based line number in the notes file
+	Text    string   `json:"text"`              // the line's text as written (minus list markers)
+	Time    *float64 `json:"time,omitempty"`    // seconds from the start, for transcripts
+	Speaker string   `json:"speaker,omitempty"` // who speaks, for transcripts
 }
 
 // Mention is one occurrence of a concept in an episode, as extraction found it.
@@ -74,10 +103,17 @@ type Link struct {
 
 // EpisodeFacts is everything one episode says: what extraction produced from one file.
 // Stores keep facts per episode so a changed file replaces exactly its own facts.
+//
+// Lines holds every line of the source, sorted by line number, each number
+// once. A mention's or link's Text is the text of its line: stores keep the
+// text once, in Lines, and fill Mention.Text and Link.Text from there. A
+// store adds a line for a mention or link whose line Lines lacks (taking its
+// Text), and rejects facts that give one line two texts (see LinesOf).
 type EpisodeFacts struct {
 	Episode  Episode   `json:"episode"`
 	Mentions []Mention `json:"mentions"`
 	Links    []Link    `json:"links"`
+	Lines    []Line    `json:"lines,omitempty"`
 }
 
 // Concept is a node of the aggregated graph, with its analytics.
@@ -190,4 +226,77 @@ func (g *Graph) ScoresOf() map[string]Scores {
 		out[c.ID] = Scores{c.Degree, c.WeightedDegree, c.PageRank, c.Betweenness, c.Community}
 	}
 	return out
+}
+
+// LinesOf returns the lines a store keeps for f: f.Lines plus a line for each
+// mention or link whose line f.Lines lacks, sorted by line number. It fails
+// with EINVALID when f gives one line number two texts (in Lines, or between
+// Lines and a mention or link), because a store keeps one text per line.
+func LinesOf(f EpisodeFacts) ([]Line, error) {
+	byNumber := make(map[int]int, len(f.Lines)) // line number → index in out
+	out := make([]Line, 0, len(f.Lines))
+	for _, l := range f.Lines {
+		if i, dup := byNumber[l.Line]; dup {
+			if !sameLine(out[i], l) {
+				return nil, Errorf(EINVALID, "episode %q: line %d is given twice, with different contents", f.Episode.ID, l.Line)
+			}
+			continue
+		}
+		byNumber[l.Line] = len(out)
+		out = append(out, l)
+	}
+	sorted := true
+	add := func(what string, line int, text string) error {
+		if i, ok := byNumber[line]; ok {
+			if out[i].Text != text {
+				return Errorf(EINVALID, "episode %q: %s on line %d has text %q, but the line's text is %q",
+					f.Episode.ID, what, line, clip(text), clip(out[i].Text))
+			}
+			return nil
+		}
+		if len(out) > 0 && out[len(out)-1].Line > line {
+			sorted = false
+		}
+		byNumber[line] = len(out)
+		out = append(out, Line{Line: line, Text: text})
+		return nil
+	}
+	for i, m := range f.Mentions {
+		if err := add(fmt.Sprintf("mention %d (%q)", i, clip(m.Label)), m.Line, m.Text); err != nil {
+			return nil, err
+		}
+	}
+	for i, l := range f.Links {
+		if err := add(fmt.Sprintf("link %d", i), l.Line, l.Text); err != nil {
+			return nil, err
+		}
+	}
+	for i := 1; sorted && i < len(out); i++ {
+		sorted = out[i-1].Line < out[i].Line
+	}
+	if !sorted {
+		slices.SortFunc(out, func(a, b Line) int { return cmp.Compare(a.Line, b.Line) })
+	}
+	return out, nil
+}
+
+// sameLine compares two lines by value, times included.
+func sameLine(a, b Line) bool {
+	if (a.Time == nil) != (b.Time == nil) || a.Time != nil && *a.Time != *b.Time {
+		return false
+	}
+	a.Time, b.Time = nil, nil
+	return a == b
+}
+
+// clip shortens text for an error message.
+func clip(text string) string {
+	if len(text) <= 60 {
+		return text
+	}
+	cut := 60
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut] + "…"
 }

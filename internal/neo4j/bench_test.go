@@ -75,15 +75,22 @@ func plainWrite(ctx context.Context, s *Store, f graph.EpisodeFacts) error {
 	}
 	_, err := s.write(ctx, func(tx driver.ManagedTransaction) (any, error) {
 		if _, err := run(ctx, tx, `CREATE (e:PlainEpisode) SET e = $episode`,
-			map[string]any{"episode": episodeProps(f.Episode)}); err != nil {
+			map[string]any{"episode": episodeProps(f.Episode, nil)}); err != nil {
 			return nil, err
 		}
 		if _, err := run(ctx, tx, `UNWIND $rows AS r CREATE (m:PlainMention) SET m = r`,
 			map[string]any{"rows": mentionRows}); err != nil {
 			return nil, err
 		}
+		linkRows := make([]map[string]any, len(f.Links))
+		for i, l := range f.Links {
+			linkRows[i] = map[string]any{
+				"seq": int64(i), "source": l.Source, "target": l.Target, "type": l.Type,
+				"strength": l.Strength, "line": int64(l.Line), "text": l.Text,
+			}
+		}
 		return run(ctx, tx, `UNWIND $rows AS r CREATE (l:PlainLink) SET l = r`,
-			map[string]any{"rows": linkRows(f.Links)})
+			map[string]any{"rows": linkRows})
 	})
 	return err
 }

@@ -4,20 +4,24 @@
 //
 // The schema:
 //
-//	(:Episode {id, source, title, date, show, guests, tags, hash})
-//	(:Episode)-[:MENTIONS {count, seqs, labels, kinds, lines, texts, weights}]->(:Concept)
-//	(:Episode)-[:HAS_LINK]->(:Link {seq, source, target, type, strength, line, text})
-//	(:Concept {id, label, kind, aliases, mentions, degree, weighted_degree, pagerank, betweenness, community})
-//	(:Concept)-[:RELATED {type, weight, episodes, evidence_episodes, evidence_lines, evidence_texts}]->(:Concept)
+//	(:Episode {id, source, title, date, show, guests, tags, hash, url, audio,
+//	           link_sources, link_targets, link_types, link_strengths, link_lines})
+//	(:Episode)-[:HAS_LINE]->(:Line {n, text, kind, time, speaker})
+//	(:Episode)-[:MENTIONS {count, seqs, labels, kinds, lines, weights}]->(:Concept)
+//	(:Concept {id, label, kind, aliases, mentions, degree, weighted_degree, pagerank, betweenness, community, analytics})
+//	(:Concept)-[:RELATED {type, weight, npmi, episode_count}]->(:Concept)
 //	(:TopicgraphMeta {id: "topicgraph", epoch, version, analyticsDue})
 //
-// MENTIONS holds one relationship per episode and concept; its list properties
-// are parallel, one entry per mention, and seqs gives each mention's position in
-// the episode's list, so Facts returns mentions exactly in stored order. Links
-// are nodes because a link may name a concept that no mention introduced (the
-// aggregated graph ignores such links, but Facts must still return them).
-// Concepts also carry a kind label (:Person, :Organization, :Work). RELATED and
-// the concept scores are written by SaveAnalytics from the aggregated graph.
+// Each line's text is stored once, in a Line node; mentions and links name
+// their line and take its text when read. MENTIONS holds one relationship
+// per episode and concept; its list properties are parallel, one entry per
+// mention, and seqs gives each mention's position in the episode's list, so
+// Facts returns mentions exactly in stored order. An episode's links are
+// parallel list properties of the episode, in stored order (a link may name
+// a concept that no mention introduced, so links are not relationships).
+// Concepts also carry a kind label (:Person, :Organization, :Work). RELATED
+// (aggregates only) and the concept scores are written by SaveAnalytics from
+// the aggregated graph, in bounded batches (see AnalyticsBatch).
 package neo4j
 
 import (

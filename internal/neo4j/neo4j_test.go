@@ -59,12 +59,20 @@ func openEmpty(t testing.TB) *Store {
 func (s *Store) wipe(ctx context.Context) error {
 	session := s.driver.NewSession(ctx, driver.SessionConfig{DatabaseName: s.database})
 	defer session.Close(context.Background())
-	result, err := session.Run(ctx, `MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`, nil)
-	if err != nil {
-		return err
-	}
-	if _, err := result.Consume(ctx); err != nil {
-		return err
+	// Relationships first: a batch of nodes to DETACH DELETE can carry
+	// hundreds of thousands of relationships, more than the server's
+	// transaction memory allows.
+	for _, q := range []string{
+		`MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS`,
+		`MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
+	} {
+		result, err := session.Run(ctx, q, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := result.Consume(ctx); err != nil {
+			return err
+		}
 	}
 	return s.createSchema(ctx)
 }
@@ -202,12 +210,28 @@ func TestSchemaReadsNaturally(t *testing.T) {
 	if len(shared) != 1 || shared[0].Values[0] != "neural network" {
 		t.Errorf("concepts shared by ep-a and ep-b = %v, want neural network", shared)
 	}
-	evidence := query(`MATCH (:Concept {id: $a})-[r:RELATED]-(:Concept {id: $b})
-		UNWIND range(0, size(r.evidence_lines) - 1) AS i
-		RETURN r.evidence_episodes[i], r.evidence_lines[i], r.evidence_texts[i]`,
+	// RELATED carries aggregates; the evidence is read from the episodes' lines.
+	related := query(`MATCH (:Concept {id: $a})-[r:RELATED]-(:Concept {id: $b})
+		RETURN r.type, r.weight, r.npmi, r.episode_count, r.evidence_texts`,
 		map[string]any{"a": "decision tree", "b": "model"})
-	if len(evidence) != 1 || evidence[0].Values[2] != "Decision trees are a kind of model" {
+	if len(related) != 1 || related[0].Values[0] != graph.RelKindOf || related[0].Values[3] != int64(1) || related[0].Values[4] != nil {
+		t.Errorf("RELATED decision tree–model = %v, want one kind_of relationship in 1 episode, without evidence lists", related)
+	}
+	evidence := query(`MATCH (:Concept {id: $a})<-[:MENTIONS]-(e:Episode)-[:MENTIONS]->(:Concept {id: $b})
+		UNWIND range(0, size(e.link_sources) - 1) AS i
+		WITH e, i WHERE [e.link_sources[i], e.link_targets[i]] IN [[$a, $b], [$b, $a]]
+		MATCH (e)-[:HAS_LINE]->(l:Line {n: e.link_lines[i]})
+		RETURN DISTINCT e.id, l.n, l.text, l.speaker`,
+		map[string]any{"a": "decision tree", "b": "model"})
+	if len(evidence) != 1 || evidence[0].Values[2] != "Decision trees are a kind of model" || evidence[0].Values[3] != "Host" {
 		t.Errorf("evidence for decision tree–model = %v", evidence)
+	}
+	mentioned := query(`MATCH (e:Episode)-[m:MENTIONS]->(:Concept {id: $id})
+		UNWIND m.lines AS n
+		MATCH (e)-[:HAS_LINE]->(l:Line {n: n})
+		RETURN DISTINCT e.id, n, l.text ORDER BY e.id, n`, map[string]any{"id": "backpropagation"})
+	if len(mentioned) != 2 || mentioned[0].Values[2] != "Geoffrey Hinton on backprop" || mentioned[1].Values[2] != "Neural networks learn features" {
+		t.Errorf("evidence for backpropagation = %v", mentioned)
 	}
 	path := query(`MATCH p = shortestPath((:Concept {id: $a})-[:RELATED*]-(:Concept {id: $b}))
 		RETURN [c IN nodes(p) | c.id]`, map[string]any{"a": "geoffrey hinton", "b": "model"})

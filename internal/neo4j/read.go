@@ -16,7 +16,7 @@ import (
 // orders strings by UTF-16 code units, which differs beyond the BMP).
 func (s *Store) Episodes(ctx context.Context) ([]graph.Episode, error) {
 	out, err := s.read(ctx, func(tx driver.ManagedTransaction) (any, error) {
-		result, err := tx.Run(ctx, `MATCH (e:Episode) RETURN e {.*} AS episode`, nil)
+		result, err := tx.Run(ctx, `MATCH (e:Episode) RETURN `+episodeProjection+` AS episode`, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -35,21 +35,26 @@ func (s *Store) Episodes(ctx context.Context) ([]graph.Episode, error) {
 	return episodes, nil
 }
 
+// episodeProjection is an episode's metadata without its links and lines.
+const episodeProjection = `e {.id, .source, .title, .date, .show, .guests, .tags, .hash, .url, .audio}`
+
 // factsQuery returns each episode with all its facts in one record, so an
 // episode being replaced concurrently is read whole from one query.
 const factsQuery = `MATCH (e:Episode)
 	CALL (e) {
 		OPTIONAL MATCH (e)-[m:MENTIONS]->(c:Concept)
-		RETURN collect(CASE WHEN m IS NULL THEN NULL ELSE [c.id, m.seqs, m.labels, m.kinds, m.lines, m.texts, m.weights] END) AS mentions
+		RETURN collect(CASE WHEN m IS NULL THEN NULL ELSE [c.id, m.seqs, m.labels, m.kinds, m.lines, m.weights] END) AS mentions
 	}
 	CALL (e) {
-		OPTIONAL MATCH (e)-[:HAS_LINK]->(l:Link)
-		RETURN collect(l {.*}) AS links
+		OPTIONAL MATCH (e)-[:HAS_LINE]->(l:Line)
+		RETURN collect(CASE WHEN l IS NULL THEN NULL ELSE [l.n, l.text, l.kind, l.time, l.speaker] END) AS lines
 	}
-	RETURN e {.*} AS episode, mentions, links`
+	RETURN ` + episodeProjection + ` AS episode, mentions, lines,
+		[e.link_sources, e.link_targets, e.link_types, e.link_strengths, e.link_lines] AS links`
 
 // Facts returns every episode's facts sorted by episode id, with mentions and
-// links in the order ReplaceEpisode received them.
+// links in the order ReplaceEpisode received them and their texts from the
+// episode's lines.
 func (s *Store) Facts(ctx context.Context) ([]graph.EpisodeFacts, error) {
 	out, err := s.read(ctx, func(tx driver.ManagedTransaction) (any, error) {
 		result, err := tx.Run(ctx, factsQuery, nil)
@@ -77,6 +82,26 @@ func (s *Store) Facts(ctx context.Context) ([]graph.EpisodeFacts, error) {
 func factsFrom(record *driver.Record) (graph.EpisodeFacts, error) {
 	episodeProps, _ := record.Values[0].(map[string]any)
 	f := graph.EpisodeFacts{Episode: episodeFrom(episodeProps)}
+	for _, row := range asList(record.Values[2]) {
+		cols := asList(row)
+		if len(cols) != 5 {
+			return f, fmt.Errorf("episode %q: malformed Line node", f.Episode.ID)
+		}
+		l := graph.Line{Line: int(asInt(cols[0])), Text: asString(cols[1]), Kind: asString(cols[2]), Speaker: asString(cols[4])}
+		if t, ok := cols[3].(float64); ok {
+			l.Time = &t
+		}
+		f.Lines = append(f.Lines, l)
+	}
+	slices.SortFunc(f.Lines, func(a, b graph.Line) int { return cmp.Compare(a.Line, b.Line) })
+	text := func(what string, line int) (string, error) {
+		i, ok := slices.BinarySearchFunc(f.Lines, line, func(l graph.Line, n int) int { return cmp.Compare(l.Line, n) })
+		if !ok {
+			return "", fmt.Errorf("episode %q: %s on line %d, which has no Line node", f.Episode.ID, what, line)
+		}
+		return f.Lines[i].Text, nil
+	}
+
 	type placed struct {
 		seq     int64
 		mention graph.Mention
@@ -84,42 +109,51 @@ func factsFrom(record *driver.Record) (graph.EpisodeFacts, error) {
 	var mentions []placed
 	for _, row := range asList(record.Values[1]) {
 		cols := asList(row)
-		if len(cols) != 7 {
+		if len(cols) != 6 {
 			return f, fmt.Errorf("episode %q: malformed MENTIONS relationship", f.Episode.ID)
 		}
 		concept := asString(cols[0])
-		seqs, labels, kinds, lines, texts, weights :=
-			asList(cols[1]), asList(cols[2]), asList(cols[3]), asList(cols[4]), asList(cols[5]), asList(cols[6])
+		seqs, labels, kinds, lines, weights := asList(cols[1]), asList(cols[2]), asList(cols[3]), asList(cols[4]), asList(cols[5])
 		n := len(seqs)
-		if len(labels) != n || len(kinds) != n || len(lines) != n || len(texts) != n || len(weights) != n {
+		if len(labels) != n || len(kinds) != n || len(lines) != n || len(weights) != n {
 			return f, fmt.Errorf("episode %q: MENTIONS of concept %q has lists of different lengths", f.Episode.ID, concept)
 		}
 		for i := range n {
-			mentions = append(mentions, placed{asInt(seqs[i]), graph.Mention{
+			m := graph.Mention{
 				Concept: concept, Label: asString(labels[i]), Kind: graph.Kind(asString(kinds[i])),
-				Line: int(asInt(lines[i])), Text: asString(texts[i]), Weight: asFloat(weights[i]),
-			}})
+				Line: int(asInt(lines[i])), Weight: asFloat(weights[i]),
+			}
+			var err error
+			if m.Text, err = text("a mention of "+quote(concept), m.Line); err != nil {
+				return f, err
+			}
+			mentions = append(mentions, placed{asInt(seqs[i]), m})
 		}
 	}
 	slices.SortFunc(mentions, func(a, b placed) int { return cmp.Compare(a.seq, b.seq) })
 	for _, m := range mentions {
 		f.Mentions = append(f.Mentions, m.mention)
 	}
-	type placedLink struct {
-		seq  int64
-		link graph.Link
+
+	cols := asList(record.Values[3])
+	if len(cols) != 5 {
+		return f, fmt.Errorf("episode %q: malformed link lists", f.Episode.ID)
 	}
-	var links []placedLink
-	for _, row := range asList(record.Values[2]) {
-		p, _ := row.(map[string]any)
-		links = append(links, placedLink{asInt(p["seq"]), graph.Link{
-			Source: asString(p["source"]), Target: asString(p["target"]), Type: asString(p["type"]),
-			Strength: asFloat(p["strength"]), Line: int(asInt(p["line"])), Text: asString(p["text"]),
-		}})
+	sources, targets, types, strengths, lines := asList(cols[0]), asList(cols[1]), asList(cols[2]), asList(cols[3]), asList(cols[4])
+	n := len(sources)
+	if len(targets) != n || len(types) != n || len(strengths) != n || len(lines) != n {
+		return f, fmt.Errorf("episode %q: link lists of different lengths", f.Episode.ID)
 	}
-	slices.SortFunc(links, func(a, b placedLink) int { return cmp.Compare(a.seq, b.seq) })
-	for _, l := range links {
-		f.Links = append(f.Links, l.link)
+	for i := range n {
+		l := graph.Link{
+			Source: asString(sources[i]), Target: asString(targets[i]), Type: asString(types[i]),
+			Strength: asFloat(strengths[i]), Line: int(asInt(lines[i])),
+		}
+		var err error
+		if l.Text, err = text("a link", l.Line); err != nil {
+			return f, err
+		}
+		f.Links = append(f.Links, l)
 	}
 	return f, nil
 }
@@ -174,6 +208,7 @@ func episodeFrom(p map[string]any) graph.Episode {
 	return graph.Episode{
 		ID: asString(p["id"]), Source: asString(p["source"]), Title: asString(p["title"]),
 		Date: asString(p["date"]), Show: asString(p["show"]), Hash: asString(p["hash"]),
+		URL: asString(p["url"]), Audio: asString(p["audio"]),
 		Guests: asStrings(p["guests"]), Tags: asStrings(p["tags"]),
 	}
 }

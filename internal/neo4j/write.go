@@ -34,6 +34,82 @@ func (s *Store) createSchema(ctx context.Context) error {
 		return run(ctx, tx, `MERGE (m:TopicgraphMeta {id: 'topicgraph'})
 			ON CREATE SET m.epoch = randomUUID(), m.version = 0`, nil)
 	})
+	if err != nil {
+		return err
+	}
+	return s.upgrade(ctx)
+}
+
+// upgradeSteps convert a database written by the previous schema (a :Link
+// node per link and a text per mention and link, RELATED with evidence
+// lists) into this one, in batches, each its own transaction: every line's
+// text once in a :Line node, links as list properties of their episode,
+// RELATED without evidence. Each step only matches what is still in the old
+// form, so an upgrade that was interrupted resumes when the store is opened
+// again. The last step bumps the version so readers reload.
+var upgradeSteps = []string{
+	`MATCH (e:Episode)
+	WHERE EXISTS { (e)-[:HAS_LINK]->(:Link) } OR EXISTS { (e)-[m:MENTIONS]->() WHERE m.texts IS NOT NULL }
+	CALL (e) {
+		OPTIONAL MATCH (e)-[:HAS_LINK]->(l:Link)
+		WITH e, l ORDER BY l.seq
+		WITH e, collect(l) AS links
+		CALL (e, links) {
+			WITH e, links WHERE size(links) > 0
+			SET e.link_sources = [l IN links | l.source], e.link_targets = [l IN links | l.target],
+				e.link_types = [l IN links | l.type], e.link_strengths = [l IN links | l.strength],
+				e.link_lines = [l IN links | l.line]
+		}
+		OPTIONAL MATCH (e)-[m:MENTIONS]->()
+		WITH e, links, collect(m) AS mentions
+		CALL (e, links, mentions) {
+			UNWIND [l IN links | [l.line, l.text]] +
+				reduce(all = [], m IN mentions | all + [i IN range(0, size(coalesce(m.texts, [])) - 1) | [m.lines[i], m.texts[i]]]) AS p
+			WITH e, p[0] AS n, collect(p[1])[0] AS text
+			MERGE (e)-[:HAS_LINE]->(line:Line {n: n})
+			ON CREATE SET line.text = text
+		}
+		FOREACH (m IN mentions | REMOVE m.texts)
+		FOREACH (l IN links | DETACH DELETE l)
+	} IN TRANSACTIONS OF 200 ROWS`,
+	`MATCH ()-[r:RELATED]->() WHERE r.evidence_texts IS NOT NULL
+	CALL (r) {
+		SET r.episode_count = size(r.episodes)
+		REMOVE r.evidence_episodes, r.evidence_lines, r.evidence_texts, r.episodes
+	} IN TRANSACTIONS OF 10000 ROWS`,
+}
+
+// upgrade runs upgradeSteps when the database holds anything in the old form.
+func (s *Store) upgrade(ctx context.Context) error {
+	out, err := s.read(ctx, func(tx driver.ManagedTransaction) (any, error) {
+		result, err := tx.Run(ctx, `RETURN EXISTS { (:Link) } OR EXISTS { ()-[m:MENTIONS]->() WHERE m.texts IS NOT NULL }
+			OR EXISTS { ()-[r:RELATED]->() WHERE r.evidence_texts IS NOT NULL } AS old`, nil)
+		if err != nil {
+			return nil, err
+		}
+		record, err := result.Single(ctx)
+		if err != nil {
+			return nil, err
+		}
+		old, _ := record.Values[0].(bool)
+		return old, nil
+	})
+	if err != nil || !out.(bool) {
+		return err
+	}
+	// CALL { } IN TRANSACTIONS needs an implicit (auto-commit) transaction.
+	session := s.driver.NewSession(ctx, driver.SessionConfig{DatabaseName: s.database, AccessMode: driver.AccessModeWrite})
+	defer session.Close(context.Background())
+	for _, step := range upgradeSteps {
+		result, err := session.Run(ctx, step, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := result.Consume(ctx); err != nil {
+			return err
+		}
+	}
+	_, err = s.write(ctx, func(tx driver.ManagedTransaction) (any, error) { return run(ctx, tx, bumpVersion, nil) })
 	return err
 }
 
@@ -68,15 +144,26 @@ const bumpVersion = `MERGE (m:TopicgraphMeta {id: 'topicgraph'})
 
 // replaceEpisode is ReplaceEpisode's one statement (one round trip): forget
 // what the episode said before, remembering which concepts it mentioned; store
-// the episode, its mentions and links; delete the concepts it used to mention
-// that no episode mentions any more; bump the version. It takes parameters
-// only: nothing from the facts is ever spliced into Cypher text. The CALL
-// blocks are unit subqueries, which run once per outer row and keep it.
-const replaceEpisode = `MERGE (e:Episode {key: $key})
+// the episode (its links are list properties of it), its lines and mentions;
+// delete the concepts it used to mention that no episode mentions any more;
+// bump the version. It takes parameters only: nothing from the facts is ever
+// spliced into Cypher text. The CALL blocks are unit subqueries, which run
+// once per outer row and keep it.
+//
+// An episode last written in stages (replaceStaged) may be too large to
+// delete in one transaction: then the statement writes nothing, and
+// ReplaceEpisode writes in stages too.
+const replaceEpisode = `OPTIONAL MATCH (staged:Episode {key: $key}) WHERE staged.staged
+	WITH staged WHERE staged IS NULL
+	MERGE (e:Episode {key: $key})
 	WITH e
 	OPTIONAL MATCH (e)-[m:MENTIONS]->(c:Concept)
 	DELETE m
 	WITH e, collect(c.key) AS old
+	CALL (e) {
+		OPTIONAL MATCH (e)-[:HAS_LINE]->(l:Line)
+		DETACH DELETE l
+	}
 	CALL (e) {
 		OPTIONAL MATCH (e)-[:HAS_LINK]->(l:Link)
 		DETACH DELETE l
@@ -84,16 +171,16 @@ const replaceEpisode = `MERGE (e:Episode {key: $key})
 	SET e = $episode
 	WITH e, old
 	CALL (e) {
+		UNWIND $lines AS r
+		CREATE (e)-[:HAS_LINE]->(l:Line)
+		SET l = r
+	}
+	CALL (e) {
 		UNWIND $concepts AS r
 		MERGE (c:Concept {key: r.key})
 		ON CREATE SET c.id = r.id, c.label = r.label, c.kind = r.kind
 		CREATE (e)-[m:MENTIONS]->(c)
 		SET m = r.mentions
-	}
-	CALL (e) {
-		UNWIND $links AS r
-		CREATE (e)-[:HAS_LINK]->(l:Link)
-		SET l = r
 	}
 	CALL (old) {
 		UNWIND old AS key
@@ -101,7 +188,7 @@ const replaceEpisode = `MERGE (e:Episode {key: $key})
 		WHERE NOT EXISTS { (c)<-[:MENTIONS]-(:Episode) }
 		DETACH DELETE c
 	}
-	WITH count(*) AS done
+	WITH count(*) AS done WHERE done > 0
 	` + bumpVersion
 
 // deleteOrphans deletes the concepts with the given keys that no episode mentions.
@@ -116,16 +203,29 @@ func (s *Store) ReplaceEpisode(ctx context.Context, facts graph.EpisodeFacts) er
 	if facts.Episode.ID == "" {
 		return graph.Errorf(graph.EINVALID, "neo4j store: episode has an empty id (source %q)", facts.Episode.Source)
 	}
+	lines, err := graph.LinesOf(facts)
+	if err != nil {
+		return err
+	}
+	if len(lines)+len(facts.Mentions)+len(facts.Links) > episodeBatch {
+		if err := s.replaceStaged(ctx, facts, lines); err != nil {
+			return s.describe(err, "replacing episode "+quote(facts.Episode.ID), "")
+		}
+		return nil
+	}
 	key := keyOf(facts.Episode.ID)
 	params := map[string]any{
 		"key":      key,
-		"episode":  episodeProps(facts.Episode),
+		"episode":  episodeProps(facts.Episode, facts.Links),
+		"lines":    lineRows(lines),
 		"concepts": mentionRows(facts.Mentions),
-		"links":    linkRows(facts.Links),
 	}
-	_, err := s.write(ctx, func(tx driver.ManagedTransaction) (any, error) {
+	out, err := s.write(ctx, func(tx driver.ManagedTransaction) (any, error) {
 		return run(ctx, tx, replaceEpisode, params)
 	})
+	if err == nil && out.(driver.ResultSummary).Counters().PropertiesSet() == 0 {
+		err = s.replaceStaged(ctx, facts, lines) // the stored version is large
+	}
 	if err != nil {
 		return s.describe(err, "replacing episode "+quote(facts.Episode.ID), "")
 	}
@@ -148,7 +248,7 @@ func (s *Store) RemoveEpisodes(ctx context.Context, ids []string) error {
 			OPTIONAL MATCH (e)-[:MENTIONS]->(c:Concept)
 			WITH e, collect(c.key) AS old
 			CALL (e) {
-				OPTIONAL MATCH (e)-[:HAS_LINK]->(l:Link)
+				OPTIONAL MATCH (e)-[:HAS_LINE|HAS_LINK]->(l)
 				DETACH DELETE l
 			}
 			DETACH DELETE e
@@ -173,83 +273,34 @@ func (s *Store) RemoveEpisodes(ctx context.Context, ids []string) error {
 	return nil
 }
 
-// SaveAnalytics stores the scores of g's concepts, refreshes their label,
-// kind, aliases and mention count from the aggregation, and materialises g's
-// relations as RELATED relationships, replacing those of the previous save.
-// Concepts of g that the store does not hold are ignored: scores belong to
-// stored concepts.
-func (s *Store) SaveAnalytics(ctx context.Context, g *graph.Graph) error {
-	concepts := make([]map[string]any, len(g.Concepts))
-	keys := make([]string, len(g.Concepts))
-	for i, c := range g.Concepts {
-		keys[i] = keyOf(c.ID)
-		concepts[i] = map[string]any{
-			"key": keys[i], "label": c.Label, "kind": string(c.Kind), "aliases": nonNil(c.Aliases),
-			"mentions": c.Mentions, "degree": c.Degree, "weighted_degree": c.WeightedDegree,
-			"pagerank": c.PageRank, "betweenness": c.Betweenness, "community": c.Community,
+// lineRows are the properties of an episode's Line nodes. Absent, not null,
+// where a line has no kind, time or speaker.
+func lineRows(lines []graph.Line) []map[string]any {
+	rows := make([]map[string]any, len(lines))
+	for i, l := range lines {
+		row := map[string]any{"n": int64(l.Line), "text": l.Text}
+		if l.Kind != "" {
+			row["kind"] = l.Kind
 		}
+		if l.Time != nil {
+			row["time"] = *l.Time
+		}
+		if l.Speaker != "" {
+			row["speaker"] = l.Speaker
+		}
+		rows[i] = row
 	}
-	relations := make([]map[string]any, len(g.Relations))
-	for i, r := range g.Relations {
-		evEpisodes := make([]string, len(r.Evidence))
-		evLines := make([]int64, len(r.Evidence))
-		evTexts := make([]string, len(r.Evidence))
-		for j, ev := range r.Evidence {
-			evEpisodes[j], evLines[j], evTexts[j] = ev.Episode, int64(ev.Line), ev.Text
-		}
-		relations[i] = map[string]any{
-			"source": keyOf(r.Source), "target": keyOf(r.Target),
-			"props": map[string]any{
-				"type": r.Type, "weight": r.Weight, "episodes": nonNil(r.Episodes),
-				"evidence_episodes": evEpisodes, "evidence_lines": evLines, "evidence_texts": evTexts,
-			},
-		}
-	}
-	_, err := s.write(ctx, func(tx driver.ManagedTransaction) (any, error) {
-		steps := []struct {
-			query  string
-			params map[string]any
-		}{
-			{`MATCH ()-[r:RELATED]->() DELETE r`, nil},
-			{`MATCH (c:Concept) WHERE c.pagerank IS NOT NULL AND NOT c.key IN $keys
-				REMOVE c.degree, c.weighted_degree, c.pagerank, c.betweenness, c.community`,
-				map[string]any{"keys": keys}},
-			{`UNWIND $concepts AS r
-				MATCH (c:Concept {key: r.key})
-				REMOVE c:Person:Organization:Work
-				SET c += r
-				FOREACH (_ IN CASE r.kind WHEN 'person' THEN [1] ELSE [] END | SET c:Person)
-				FOREACH (_ IN CASE r.kind WHEN 'organization' THEN [1] ELSE [] END | SET c:Organization)
-				FOREACH (_ IN CASE r.kind WHEN 'work' THEN [1] ELSE [] END | SET c:Work)`,
-				map[string]any{"concepts": concepts}},
-			{`UNWIND $relations AS r
-				MATCH (a:Concept {key: r.source}), (b:Concept {key: r.target})
-				CREATE (a)-[rel:RELATED]->(b)
-				SET rel = r.props`,
-				map[string]any{"relations": relations}},
-			{bumpVersion, nil},
-		}
-		for _, step := range steps {
-			if _, err := run(ctx, tx, step.query, step.params); err != nil {
-				return nil, err
-			}
-		}
-		return nil, nil
-	})
-	if err != nil {
-		return s.describe(err, "saving analytics", "")
-	}
-	return nil
+	return rows
 }
 
 // mentionRows groups an episode's mentions by concept: one MENTIONS
 // relationship per concept, with parallel lists in stored order and the
-// position of each mention in seqs.
+// position of each mention in seqs. The texts are the lines'.
 func mentionRows(mentions []graph.Mention) []map[string]any {
 	type group struct {
-		seqs, lines          []int64
-		labels, kinds, texts []string
-		weights              []float64
+		seqs, lines   []int64
+		labels, kinds []string
+		weights       []float64
 	}
 	var order []string
 	groups := map[string]*group{}
@@ -264,7 +315,6 @@ func mentionRows(mentions []graph.Mention) []map[string]any {
 		g.lines = append(g.lines, int64(m.Line))
 		g.labels = append(g.labels, m.Label)
 		g.kinds = append(g.kinds, string(m.Kind))
-		g.texts = append(g.texts, m.Text)
 		g.weights = append(g.weights, m.Weight)
 	}
 	rows := make([]map[string]any, len(order))
@@ -274,34 +324,40 @@ func mentionRows(mentions []graph.Mention) []map[string]any {
 			"key": keyOf(id), "id": id, "label": g.labels[0], "kind": g.kinds[0],
 			"mentions": map[string]any{
 				"count": int64(len(g.seqs)), "seqs": g.seqs, "labels": g.labels, "kinds": g.kinds,
-				"lines": g.lines, "texts": g.texts, "weights": g.weights,
+				"lines": g.lines, "weights": g.weights,
 			},
 		}
 	}
 	return rows
 }
 
-func linkRows(links []graph.Link) []map[string]any {
-	rows := make([]map[string]any, len(links))
-	for i, l := range links {
-		rows[i] = map[string]any{
-			"seq": int64(i), "source": l.Source, "target": l.Target, "type": l.Type,
-			"strength": l.Strength, "line": int64(l.Line), "text": l.Text,
-		}
-	}
-	return rows
-}
-
-func episodeProps(e graph.Episode) map[string]any {
+// episodeProps are the Episode node's properties: its metadata and its links
+// as parallel lists in stored order (a link's text is its line's).
+func episodeProps(e graph.Episode, links []graph.Link) map[string]any {
 	props := map[string]any{
 		"key": keyOf(e.ID), "id": e.ID, "source": e.Source, "title": e.Title, "date": e.Date, "show": e.Show, "hash": e.Hash,
 	}
-	// Absent rather than empty lists: Neo4j cannot tell an empty list's element type.
+	// Absent rather than empty: Neo4j cannot tell an empty list's element type.
 	if len(e.Guests) > 0 {
 		props["guests"] = e.Guests
 	}
 	if len(e.Tags) > 0 {
 		props["tags"] = e.Tags
+	}
+	if e.URL != "" {
+		props["url"] = e.URL
+	}
+	if e.Audio != "" {
+		props["audio"] = e.Audio
+	}
+	if len(links) > 0 {
+		sources, targets, types := make([]string, len(links)), make([]string, len(links)), make([]string, len(links))
+		strengths, lines := make([]float64, len(links)), make([]int64, len(links))
+		for i, l := range links {
+			sources[i], targets[i], types[i], strengths[i], lines[i] = l.Source, l.Target, l.Type, l.Strength, int64(l.Line)
+		}
+		props["link_sources"], props["link_targets"], props["link_types"] = sources, targets, types
+		props["link_strengths"], props["link_lines"] = strengths, lines
 	}
 	return props
 }

@@ -65,8 +65,8 @@ func TestFileIsPlainSQLite(t *testing.T) {
 		t.Errorf("journal_mode = %q (err %v), want wal", mode, err)
 	}
 	var userVersion int
-	if err := db.QueryRow(`PRAGMA user_version`).Scan(&userVersion); err != nil || userVersion != 1 {
-		t.Errorf("user_version = %d (err %v), want 1", userVersion, err)
+	if err := db.QueryRow(`PRAGMA user_version`).Scan(&userVersion); err != nil || userVersion != 2 {
+		t.Errorf("user_version = %d (err %v), want 2", userVersion, err)
 	}
 	var guests string
 	if err := db.QueryRow(`SELECT guests FROM episodes WHERE id = 'ep-a'`).Scan(&guests); err != nil {
@@ -76,8 +76,22 @@ func TestFileIsPlainSQLite(t *testing.T) {
 		t.Errorf("guests column = %s, want a JSON array", guests)
 	}
 	var mentions int
-	if err := db.QueryRow(`SELECT count(*) FROM mentions WHERE concept = 'decision tree'`).Scan(&mentions); err != nil || mentions != 2 {
+	if err := db.QueryRow(`SELECT count(*) FROM mentions m JOIN concepts c ON c.num = m.concept WHERE c.id = 'decision tree'`).
+		Scan(&mentions); err != nil || mentions != 2 {
 		t.Errorf("mentions of 'decision tree' = %d (err %v), want 2", mentions, err)
+	}
+	// Each line's text is stored once: ep-c's line 1 carries two mentions and
+	// two links, and the file holds its text in one row.
+	var texts int
+	if err := db.QueryRow(`SELECT count(*) FROM lines l JOIN episodes e ON e.num = l.episode WHERE e.id = 'ep-c' AND l.line = 1`).
+		Scan(&texts); err != nil || texts != 1 {
+		t.Errorf("rows holding ep-c line 1 = %d (err %v), want 1", texts, err)
+	}
+	for _, table := range []string{"mentions", "links"} {
+		var columns int
+		if err := db.QueryRow(`SELECT count(*) FROM pragma_table_info(?) WHERE name = 'text'`, table).Scan(&columns); err != nil || columns != 0 {
+			t.Errorf("table %s has a text column (err %v): line text belongs in lines", table, err)
+		}
 	}
 }
 
@@ -101,19 +115,32 @@ func TestRemoveLeavesNoOrphans(t *testing.T) {
 	db := rawDB(t, path)
 	count := func(table string) int {
 		var n int
-		if err := db.QueryRow(`SELECT count(*) FROM ` + table + ` WHERE episode_id = 'big'`).Scan(&n); err != nil {
+		if err := db.QueryRow(`SELECT count(*) FROM ` + table + ` WHERE episode = (SELECT num FROM episodes WHERE id = 'big')`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
-	if m, l := count("mentions"), count("links"); m != 3 || l != 2 {
-		t.Errorf("after replacing with a smaller episode: %d mention rows and %d link rows, want 3 and 2", m, l)
+	if m, l, n := count("mentions"), count("links"), count("lines"); m != 3 || l != 2 || n != 2 {
+		t.Errorf("after replacing with a smaller episode: %d mention rows, %d link rows and %d lines, want 3, 2 and 2", m, l, n)
+	}
+	// Counted after the removal: the cascade must reach rows of the
+	// episode's number even once the episode row is gone.
+	var num int
+	if err := db.QueryRow(`SELECT num FROM episodes WHERE id = 'big'`).Scan(&num); err != nil {
+		t.Fatal(err)
+	}
+	count = func(table string) int {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM `+table+` WHERE episode = ?`, num).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
 	if err := s.RemoveEpisodes(ctx, []string{"big"}); err != nil {
 		t.Fatal(err)
 	}
-	if m, l := count("mentions"), count("links"); m != 0 || l != 0 {
-		t.Errorf("after removing the episode: %d mention rows and %d link rows remain", m, l)
+	if m, l, n := count("mentions"), count("links"), count("lines"); m != 0 || l != 0 || n != 0 {
+		t.Errorf("after removing the episode: %d mention rows, %d link rows and %d lines remain", m, l, n)
 	}
 }
 
@@ -288,6 +315,9 @@ func TestReaderNeverSeesHalfAnEpisode(t *testing.T) {
 		}
 		for i := range f.Links {
 			f.Links[i].Text = fmt.Sprint(g)
+		}
+		for i := range f.Lines {
+			f.Lines[i].Text = fmt.Sprint(g)
 		}
 		return f
 	}

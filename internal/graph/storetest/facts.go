@@ -60,6 +60,7 @@ func Facts(id string, mentions []graph.Mention, links []graph.Link) graph.Episod
 			Guests: []string{"Ada Lovelace", "Alan Turing"},
 			Tags:   []string{"computing", "history"},
 			Hash:   fmt.Sprintf("%064x", len(id)*7919+len(mentions)*31+len(links)),
+			URL:    "https://example.com/episodes/" + id,
 		},
 		Mentions: mentions,
 		Links:    links,
@@ -80,25 +81,44 @@ func Corpus() []graph.EpisodeFacts {
 			Link("backpropagation", "neural network", graph.RelCooccurs, 1, 12, "Neural networks learn features"),
 			Link("backpropagation", "geoffrey hinton", graph.RelSection, 0.5, 3, "Geoffrey Hinton on backprop"),
 		}),
-		Facts("ep-a", []graph.Mention{
+		withLines(Facts("ep-a", []graph.Mention{
 			Mention("neural network", "neural network", graph.KindConcept, 7, "A neural network vs. a decision tree", 1),
 			Mention("decision tree", "decision tree", graph.KindConcept, 7, "A neural network vs. a decision tree", 1),
 			Mention("openai", "OpenAI", graph.KindOrganization, 2, "# OpenAI and scaling", 2.5),
 		}, []graph.Link{
 			Link("decision tree", "neural network", graph.RelContrast, 1, 7, "A neural network vs. a decision tree"),
 		}),
-		Facts("ep-c", []graph.Mention{
+			// Notes: every line the parser kept, those without concepts too.
+			graph.Line{Line: 1, Text: "Episode 12: trees and nets", Kind: graph.LineTitle},
+			graph.Line{Line: 2, Text: "# OpenAI and scaling", Kind: graph.LineHeading},
+			graph.Line{Line: 4, Text: "Nothing here names a concept.", Kind: graph.LineParagraph},
+			graph.Line{Line: 7, Text: "A neural network vs. a decision tree", Kind: graph.LineBullet},
+		),
+		withLines(Facts("ep-c", []graph.Mention{
 			Mention("decision tree", "Decision Trees", graph.KindConcept, 1, "Decision trees are a kind of model", 1),
 			Mention("model", "model", graph.KindConcept, 1, "Decision trees are a kind of model", 0.25),
 		}, []graph.Link{
 			Link("decision tree", "model", graph.RelKindOf, 1, 1, "Decision trees are a kind of model"),
 			Link("decision tree", "model", graph.RelCooccurs, 1.0/3, 1, "Decision trees are a kind of model"),
 		}),
+			// A transcript's turns: times and speakers, and turns nothing refers to.
+			graph.Line{Line: 1, Text: "Decision trees are a kind of model", Kind: graph.LineTurn, Time: seconds(12.5), Speaker: "Host"},
+			graph.Line{Line: 2, Text: "Right, and they split on one feature at a time.", Kind: graph.LineTurn, Time: seconds(15.25), Speaker: "Ada Lovelace"},
+			graph.Line{Line: 3, Text: "[laughter]", Kind: graph.LineTurn, Time: seconds(0)},
+		),
 	}
 }
 
+// withLines sets f's lines.
+func withLines(f graph.EpisodeFacts, lines ...graph.Line) graph.EpisodeFacts {
+	f.Lines = lines
+	return f
+}
+
+func seconds(s float64) *float64 { return &s }
+
 // HostileFacts returns one episode with a hostile string in every text field,
-// including its id.
+// including its id, and lines with kinds, times and speakers.
 func HostileFacts() graph.EpisodeFacts {
 	f := graph.EpisodeFacts{
 		Episode: graph.Episode{
@@ -110,16 +130,29 @@ func HostileFacts() graph.EpisodeFacts {
 			Guests: Hostile[:6],
 			Tags:   Hostile[6:],
 			Hash:   strings.Repeat("ab", 32),
+			URL:    "https://example.com/ep?x=1&y='2'#" + Hostile[4],
+			Audio:  Hostile[11],
 		},
 	}
+	kinds := []string{graph.LineTurn, graph.LineBullet, graph.LineHeading, graph.LineParagraph, graph.LineTitle, ""}
 	for i, s := range Hostile {
 		concept := fmt.Sprintf("%s #%d", s, i)
-		f.Mentions = append(f.Mentions, Mention(concept, s, graph.KindWork, len(Hostile)-i, s, float64(i)+0.125))
+		line := len(Hostile) - i
+		f.Mentions = append(f.Mentions, Mention(concept, s, graph.KindWork, line, s, float64(i)+0.125))
 		if i > 0 {
 			prev := fmt.Sprintf("%s #%d", Hostile[i-1], i-1)
-			f.Links = append(f.Links, Link(prev, concept, s, 1/float64(i), i, s))
+			f.Links = append(f.Links, Link(prev, concept, s, 1/float64(i), line, s))
 		}
+		l := graph.Line{Line: line, Text: s, Kind: kinds[i%len(kinds)], Speaker: Hostile[(i+3)%len(Hostile)]}
+		if i%3 != 0 {
+			t := 0.1 + 0.2 + float64(i)*3600.25
+			l.Time = &t
+		}
+		f.Lines = append([]graph.Line{l}, f.Lines...)
 	}
+	// A line nothing refers to, as most lines of a transcript are.
+	zero := 0.0
+	f.Lines = append(f.Lines, graph.Line{Line: len(Hostile) + 5, Text: Hostile[3], Kind: graph.LineTurn, Time: &zero, Speaker: Hostile[0]})
 	return f
 }
 
@@ -138,20 +171,29 @@ func Generate(id string, mentions, links int) graph.EpisodeFacts {
 		return seed
 	}
 	f := Facts(id, make([]graph.Mention, 0, mentions), make([]graph.Link, 0, links))
+	// Three mentions share a line and eight links share a line, after the
+	// mentions' lines; a line's text depends only on its number.
+	mentionLines := (mentions + 2) / 3
+	linkLines := (links + 7) / 8
+	for line := 1; line <= mentionLines+linkLines; line++ {
+		text := fmt.Sprintf("- On line %d the host talks about %s and why it matters for the argument", line, concept(line*7))
+		if line > mentionLines {
+			text = fmt.Sprintf("- On line %d the guest connects %s with what came before", line, concept(line*13))
+		}
+		f.Lines = append(f.Lines, graph.Line{Line: line, Text: text, Kind: graph.LineBullet})
+	}
 	for i := range mentions {
 		c := concept(next())
 		line := 1 + i/3
-		f.Mentions = append(f.Mentions, Mention(c, strings.ToUpper(c[:1])+c[1:], graph.KindConcept, line,
-			fmt.Sprintf("- On line %d the host talks about %s and why it matters for the argument", line, c), 1+float64(i%3)/2))
+		f.Mentions = append(f.Mentions, Mention(c, strings.ToUpper(c[:1])+c[1:], graph.KindConcept, line, f.Lines[line-1].Text, 1+float64(i%3)/2))
 	}
 	for i := range links {
 		a, b := concept(next()), concept(next())
 		if a > b {
 			a, b = b, a
 		}
-		line := 1 + i/8
-		f.Links = append(f.Links, Link(a, b, graph.RelCooccurs, 1/float64(1+i%5), line,
-			fmt.Sprintf("- On line %d the guest connects %s with %s", line, a, b)))
+		line := mentionLines + 1 + i/8
+		f.Links = append(f.Links, Link(a, b, graph.RelCooccurs, 1/float64(1+i%5), line, f.Lines[line-1].Text))
 	}
 	return f
 }

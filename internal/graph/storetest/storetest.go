@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/topicgraph/topicgraph/internal/graph"
@@ -35,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) graph.Store) {
 		{"ReadEqualsBuild", testReadEqualsBuild},
 		{"RejectsEmptyEpisodeID", testEmptyID},
 		{"AnalyticsDueMark", testAnalyticsDue},
+		{"OneTextPerLine", testOneTextPerLine},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -337,10 +339,54 @@ func testEmptyID(t *testing.T, s graph.Store) {
 	}
 }
 
+func testOneTextPerLine(t *testing.T, s graph.Store) {
+	ctx := context.Background()
+	stored := Corpus()[1]
+	replaceAll(t, s, []graph.EpisodeFacts{stored})
+	clash := func(name string, edit func(f *graph.EpisodeFacts)) {
+		t.Helper()
+		f := Corpus()[1]
+		f.Lines = append([]graph.Line(nil), f.Lines...)
+		edit(&f)
+		err := s.ReplaceEpisode(ctx, f)
+		if code := graph.ErrorCode(err); code != graph.EINVALID {
+			t.Errorf("%s: ReplaceEpisode gave %v (code %q), want an %s error", name, err, code, graph.EINVALID)
+		}
+	}
+	clash("a mention's text differs from its line's", func(f *graph.EpisodeFacts) { f.Mentions[0].Text = "something else" })
+	clash("a link's text differs from its line's", func(f *graph.EpisodeFacts) { f.Links[0].Text = "something else" })
+	clash("a line given twice with two texts", func(f *graph.EpisodeFacts) {
+		f.Lines = append(f.Lines, graph.Line{Line: f.Lines[0].Line, Text: "another text"})
+	})
+	clash("two mentions of one line, with no line given", func(f *graph.EpisodeFacts) {
+		f.Lines = nil
+		f.Mentions[1].Text = "the same line, said otherwise"
+	})
+	// The rejected writes left the stored episode alone.
+	CheckFacts(t, []graph.EpisodeFacts{stored}, mustFacts(t, s))
+
+	// The same line given twice, identically, is stored once.
+	f := Corpus()[1]
+	f.Lines = append(slices.Clone(f.Lines), f.Lines[1])
+	if err := s.ReplaceEpisode(ctx, f); err != nil {
+		t.Fatalf("ReplaceEpisode with a line repeated identically: %v", err)
+	}
+	CheckFacts(t, []graph.EpisodeFacts{stored}, mustFacts(t, s))
+}
+
 // CheckFacts reports how got differs from want, field by field, treating nil
-// and empty slices as equal.
+// and empty slices as equal. want's lines are what a store must keep for it
+// (graph.LinesOf): its Lines plus the lines its mentions and links name.
 func CheckFacts(t testing.TB, want, got []graph.EpisodeFacts) {
 	t.Helper()
+	want = slices.Clone(want)
+	for i := range want {
+		lines, err := graph.LinesOf(want[i])
+		if err != nil {
+			t.Fatalf("CheckFacts: the wanted facts are not valid: %v", err)
+		}
+		want[i].Lines = lines
+	}
 	want, got = normalizeFacts(want), normalizeFacts(got)
 	if reflect.DeepEqual(want, got) {
 		return
@@ -362,6 +408,9 @@ func CheckFacts(t testing.TB, want, got []graph.EpisodeFacts) {
 					t.Errorf("episode %q mention %d:\n got %+v\nwant %+v", w.Episode.ID, j, g.Mentions[j], w.Mentions[j])
 				}
 			}
+		}
+		if !reflect.DeepEqual(w.Lines, g.Lines) {
+			t.Errorf("episode %q lines:\n got %s\nwant %s", w.Episode.ID, showLines(g.Lines), showLines(w.Lines))
 		}
 		if len(w.Links) != len(g.Links) {
 			t.Errorf("episode %q: %d links, want %d", w.Episode.ID, len(g.Links), len(w.Links))
@@ -462,6 +511,7 @@ func normalizeFacts(facts []graph.EpisodeFacts) []graph.EpisodeFacts {
 			Episode:  normalizeEpisodes([]graph.Episode{f.Episode})[0],
 			Mentions: nilIfEmpty(f.Mentions),
 			Links:    nilIfEmpty(f.Links),
+			Lines:    nilIfEmpty(f.Lines),
 		}
 	}
 	return out
@@ -539,4 +589,17 @@ func testAnalyticsDue(t *testing.T, s graph.Store) {
 	if before != after {
 		t.Errorf("the mark changed Version from %s to %s", before, after)
 	}
+}
+
+// showLines prints lines with their times, not the times' addresses.
+func showLines(lines []graph.Line) string {
+	var b strings.Builder
+	for _, l := range lines {
+		t := "-"
+		if l.Time != nil {
+			t = fmt.Sprint(*l.Time)
+		}
+		fmt.Fprintf(&b, "\n  {%d %q kind=%q time=%s speaker=%q}", l.Line, l.Text, l.Kind, t, l.Speaker)
+	}
+	return b.String()
 }

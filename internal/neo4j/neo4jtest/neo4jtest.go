@@ -99,21 +99,25 @@ func Wipe(ctx context.Context) error {
 	}
 	session := d.NewSession(ctx, driver.SessionConfig{DatabaseName: database})
 	defer session.Close(context.Background())
-	// Relationships first, then nodes, each in bounded transactions: a
-	// DETACH DELETE of a hub would carry all its relationships in one.
-	for _, query := range []string{
-		`MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS`,
-		`MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
-	} {
-		result, err := session.Run(ctx, query, nil)
-		if err == nil {
-			_, err = result.Consume(ctx)
-		}
+	// Relationships first: a batch of nodes to DETACH DELETE can carry
+	// hundreds of thousands of relationships (a hub concept's RELATED), more
+	// than the server's transaction memory allows.
+	for _, q := range wipeSteps {
+		result, err := session.Run(ctx, q, nil)
 		if err != nil {
+			return fmt.Errorf("wiping %s: %w", URI(), err)
+		}
+		if _, err := result.Consume(ctx); err != nil {
 			return fmt.Errorf("wiping %s: %w", URI(), err)
 		}
 	}
 	return nil
+}
+
+// wipeSteps delete everything in bounded transactions.
+var wipeSteps = []string{
+	`MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS`,
+	`MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
 }
 
 // Count runs a counting query (one row, one integer) on the test database,
