@@ -189,6 +189,10 @@ type Store interface {
 	SetAnalyticsDue(ctx context.Context, due bool) error
 	// AnalyticsDue reports the mark SetAnalyticsDue left; false in a new store.
 	AnalyticsDue(ctx context.Context) (bool, error)
+	// Lines returns the stored lines of one episode's source, by line number,
+	// read on demand so that readers need not hold every text in memory. An
+	// unknown episode is an ENOTFOUND error.
+	Lines(ctx context.Context, episode string) ([]Line, error)
 	Close() error
 }
 

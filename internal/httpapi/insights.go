@@ -223,3 +223,34 @@ func handleChanges(snap *Snapshot, logger *slog.Logger) http.Handler {
 		return lg.insights.Changes(a, b, limit)
 	})
 }
+
+// sourceResponse is an episode's source as stored: every line with its number
+// and kind (title, heading, bullet, paragraph or turn), and for transcripts
+// its time and speaker, so the page can open the note at an evidence line.
+type sourceResponse struct {
+	Episode graph.EpisodeSummary `json:"episode"`
+	Lines   []graph.Line         `json:"lines"`
+}
+
+// handleEpisodeSource serves GET /api/episodes/{id}/source. The lines are
+// read from the store on demand: the explorer does not hold the notes' text.
+func handleEpisodeSource(snap *Snapshot, logger *slog.Logger) http.Handler {
+	return serveLoaded(snap, logger, nil, func(r *http.Request, _ query, lg *loadedGraph) (any, error) {
+		id, err := pathParam(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		detail, err := lg.index.Episode(id)
+		if err != nil {
+			return nil, err
+		}
+		if snap.store == nil {
+			return nil, graph.Errorf(graph.ENOTFOUND, "episode %q: this explorer has no store to read its source from", id)
+		}
+		lines, err := snap.store.Lines(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		return sourceResponse{Episode: detail.Episode, Lines: lines}, nil
+	})
+}

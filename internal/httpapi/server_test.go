@@ -22,6 +22,7 @@ const hostileText = `<script>alert("pwned")</script> & 'quotes' \ back`
 
 // testFacts are two episodes about three linked concepts and one loner.
 // Evidence lines carry markup that must come back as plain JSON strings.
+// testFacts are two episodes; each line has one text, as a store keeps it.
 func testFacts() []graph.EpisodeFacts {
 	m := func(id, label string, kind graph.Kind, line int, text string) graph.Mention {
 		return graph.Mention{Concept: id, Label: label, Kind: kind, Line: line, Text: text, Weight: 1}
@@ -34,7 +35,7 @@ func testFacts() []graph.EpisodeFacts {
 			Episode: graph.Episode{ID: "ep-2", Source: "notes/two.md", Title: "Two", Date: "2024-02-01", Show: "Show", Guests: []string{"Ada"}, Tags: []string{"x"}},
 			Mentions: []graph.Mention{
 				m("ai", "AI", graph.KindConcept, 1, hostileText),
-				m("ai", "Artificial Intelligence", graph.KindConcept, 2, "Artificial Intelligence"),
+				m("ai", "Artificial Intelligence", graph.KindConcept, 2, "AI and residuals"),
 				m("residuals", "Residuals", graph.KindConcept, 2, "AI and residuals"),
 			},
 			Links: []graph.Link{l("ai", "residuals", graph.RelCooccurs, 2, 2, "AI and residuals")},
@@ -42,8 +43,8 @@ func testFacts() []graph.EpisodeFacts {
 		{
 			Episode: graph.Episode{ID: "ep-1", Source: "notes/one.md", Title: "One", Date: "2024-01-01"},
 			Mentions: []graph.Mention{
-				m("ai", "AI", graph.KindConcept, 3, "AI strikes"),
-				m("strike", "Strike", graph.KindConcept, 3, "AI strikes"),
+				m("ai", "AI", graph.KindConcept, 3, hostileText),
+				m("strike", "Strike", graph.KindConcept, 3, hostileText),
 				m("hit-record", "Hit Record", graph.KindOrganization, 4, "Hit Record"),
 			},
 			Links: []graph.Link{l("ai", "strike", graph.RelCause, 1, 3, hostileText)},

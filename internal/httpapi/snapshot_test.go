@@ -261,3 +261,36 @@ func TestPreparedOpeningViewIsTheRequestedOne(t *testing.T) {
 		t.Errorf("prepared opening view differs from a built one:\n%s\n%s", prepared, built)
 	}
 }
+
+// An episode's source comes from the store, line by line; an unknown episode
+// is 404, and the text is JSON, never markup.
+func TestEpisodeSourceIsReadFromTheStore(t *testing.T) {
+	store := openStore(t)
+	snap := httpapi.NewSnapshot(store, nil)
+	srv := newTestServer(t, snap)
+	if err := snap.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var src struct {
+		Episode struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		} `json:"episode"`
+		Lines []graph.Line `json:"lines"`
+	}
+	get(t, srv, "/api/episodes/ep-2/source", http.StatusOK, &src)
+	if src.Episode.ID != "ep-2" || src.Episode.Title != "Two" {
+		t.Errorf("source episode = %+v, want ep-2, Two", src.Episode)
+	}
+	want := []graph.Line{{Line: 1, Text: hostileText}, {Line: 2, Text: "AI and residuals"}}
+	if len(src.Lines) != len(want) {
+		t.Fatalf("source lines %+v, want %+v", src.Lines, want)
+	}
+	for i, l := range src.Lines {
+		if l.Line != want[i].Line || l.Text != want[i].Text {
+			t.Errorf("line %d = %+v, want %+v", i, l, want[i])
+		}
+	}
+	wantError(t, srv, "/api/episodes/no-such-episode/source", http.StatusNotFound, "not_found")
+	wantError(t, srv, "/api/episodes/ep-2/source?bust=1", http.StatusBadRequest, "invalid")
+}

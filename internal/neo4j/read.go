@@ -87,11 +87,7 @@ func factsFrom(record *driver.Record) (graph.EpisodeFacts, error) {
 		if len(cols) != 5 {
 			return f, fmt.Errorf("episode %q: malformed Line node", f.Episode.ID)
 		}
-		l := graph.Line{Line: int(asInt(cols[0])), Text: asString(cols[1]), Kind: asString(cols[2]), Speaker: asString(cols[4])}
-		if t, ok := cols[3].(float64); ok {
-			l.Time = &t
-		}
-		f.Lines = append(f.Lines, l)
+		f.Lines = append(f.Lines, lineFrom(cols))
 	}
 	slices.SortFunc(f.Lines, func(a, b graph.Line) int { return cmp.Compare(a.Line, b.Line) })
 	text := func(what string, line int) (string, error) {
@@ -272,4 +268,51 @@ func (s *Store) AnalyticsDue(ctx context.Context) (bool, error) {
 		return false, s.describe(err, "reading the analytics-due mark", "")
 	}
 	return out.(bool), nil
+}
+
+// Lines returns one episode's stored lines by line number.
+func (s *Store) Lines(ctx context.Context, episode string) ([]graph.Line, error) {
+	out, err := s.read(ctx, func(tx driver.ManagedTransaction) (any, error) {
+		result, err := tx.Run(ctx, `MATCH (e:Episode {key: $key})
+			OPTIONAL MATCH (e)-[:HAS_LINE]->(l:Line)
+			WITH e, l ORDER BY l.n
+			RETURN count(DISTINCT e) AS found,
+				collect(CASE WHEN l IS NULL THEN NULL ELSE [l.n, l.text, l.kind, l.time, l.speaker] END) AS lines`,
+			map[string]any{"key": keyOf(episode)})
+		if err != nil {
+			return nil, err
+		}
+		if !result.Next(ctx) {
+			return nil, result.Err()
+		}
+		if found, _ := result.Record().Get("found"); asInt(found) == 0 {
+			return nil, graph.Errorf(graph.ENOTFOUND, "no episode %q", episode)
+		}
+		raw, _ := result.Record().Get("lines")
+		lines := []graph.Line{}
+		for _, item := range asList(raw) {
+			cols := asList(item)
+			if len(cols) != 5 {
+				return nil, fmt.Errorf("episode %q: malformed Line node", episode)
+			}
+			lines = append(lines, lineFrom(cols))
+		}
+		return lines, result.Err()
+	})
+	if err != nil {
+		if graph.ErrorCode(err) == graph.ENOTFOUND {
+			return nil, err
+		}
+		return nil, s.describe(err, "reading the lines of episode "+quote(episode), "")
+	}
+	return out.([]graph.Line), nil
+}
+
+// lineFrom reads a line from [n, text, kind, time, speaker].
+func lineFrom(cols []any) graph.Line {
+	l := graph.Line{Line: int(asInt(cols[0])), Text: asString(cols[1]), Kind: asString(cols[2]), Speaker: asString(cols[4])}
+	if t, ok := cols[3].(float64); ok {
+		l.Time = &t
+	}
+	return l
 }

@@ -907,6 +907,40 @@ func (s *Store) SaveAnalytics(ctx context.Context, g *graph.Graph) error {
 	return nil
 }
 
+// Lines returns one episode's stored lines by line number.
+func (s *Store) Lines(ctx context.Context, episode string) ([]graph.Line, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var num int64
+	switch err := tx.QueryRowContext(ctx, `SELECT num FROM episodes WHERE id = ?`, episode).Scan(&num); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, graph.Errorf(graph.ENOTFOUND, "no episode %q", episode)
+	case err != nil:
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT line, text, kind, time, speaker FROM lines WHERE episode = ? ORDER BY line`, num)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	lines := []graph.Line{}
+	for rows.Next() {
+		var l graph.Line
+		var t sql.NullFloat64
+		if err := rows.Scan(&l.Line, &l.Text, &l.Kind, &t, &l.Speaker); err != nil {
+			return nil, err
+		}
+		if t.Valid {
+			l.Time = &t.Float64
+		}
+		lines = append(lines, l)
+	}
+	return lines, rows.Err()
+}
+
 // Scores returns the last saved analytics by concept id.
 func (s *Store) Scores(ctx context.Context) (map[string]graph.Scores, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT concept, degree, weighted_degree, pagerank, betweenness, community FROM scores`)

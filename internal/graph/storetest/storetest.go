@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) graph.Store) {
 		{"RejectsEmptyEpisodeID", testEmptyID},
 		{"AnalyticsDueMark", testAnalyticsDue},
 		{"OneTextPerLine", testOneTextPerLine},
+		{"LinesOfOneEpisode", testLinesOfOneEpisode},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -602,4 +603,37 @@ func showLines(lines []graph.Line) string {
 		fmt.Fprintf(&b, "\n  {%d %q kind=%q time=%s speaker=%q}", l.Line, l.Text, l.Kind, t, l.Speaker)
 	}
 	return b.String()
+}
+
+// testLinesOfOneEpisode: Lines returns one episode's lines as stored, by
+// line number, times and speakers included; an unknown episode is
+// ENOTFOUND; an episode without lines gives an empty list.
+func testLinesOfOneEpisode(t *testing.T, s graph.Store) {
+	ctx := context.Background()
+	corpus := Corpus()
+	replaceAll(t, s, corpus)
+	for _, f := range corpus {
+		want, err := graph.LinesOf(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(want, func(a, b graph.Line) int { return a.Line - b.Line })
+		got, err := s.Lines(ctx, f.Episode.ID)
+		if err != nil {
+			t.Fatalf("Lines(%q): %v", f.Episode.ID, err)
+		}
+		if showLines(got) != showLines(want) {
+			t.Errorf("Lines(%q):%s\nwant:%s", f.Episode.ID, showLines(got), showLines(want))
+		}
+	}
+	if _, err := s.Lines(ctx, "no-such-episode"); graph.ErrorCode(err) != graph.ENOTFOUND {
+		t.Errorf("Lines of an unknown episode: %v, want %s", err, graph.ENOTFOUND)
+	}
+	empty := graph.EpisodeFacts{Episode: graph.Episode{ID: "empty", Source: "empty.md", Title: "Empty"}}
+	if err := s.ReplaceEpisode(ctx, empty); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Lines(ctx, "empty"); err != nil || got == nil || len(got) != 0 {
+		t.Errorf("Lines of an episode without lines = %v, %v; want an empty list", got, err)
+	}
 }
