@@ -42,6 +42,7 @@ export const api = {
   paths: (from, to, k) => getJSON(`/api/paths?from=${q(from)}&to=${q(to)}&k=${q(k)}`),
   episodes: () => getJSON("/api/episodes"),
   episode: (id) => getJSON(`/api/episodes/${q(id)}`),
+  source: (id) => getJSON(`/api/episodes/${q(id)}/source`),
   themes: () => getJSON("/api/themes"),
   recurring: () => getJSON("/api/recurring?limit=100"),
   bridges: () => getJSON("/api/bridges?limit=100"),

@@ -328,7 +328,7 @@ async function main() {
   };
   const episodeInfo = (id) => {
     const e = episodeByID.get(id) || { id, title: id };
-    return { ...e, href: href("episodes", [id]) };
+    return { ...e, href: href("episodes", [id]), sourceHref: (line) => href("source", [id, String(line)]) };
   };
   const ctx = {
     href, go, close, label, episodeInfo, themeName,
@@ -533,6 +533,10 @@ async function main() {
       if (seq !== routeSeq) return;
       views.renderEpisode(panel, data, ctx);
       state.marked = new Set(data.concepts.map((c) => c.id));
+    },
+    source: async (seq, [id, line]) => {
+      const data = await api.source(id);
+      if (seq === routeSeq) views.renderSource(panel, data, Number(line) || 0, ctx);
     },
     compare: async (seq, [a, b]) => {
       const result = views.renderComparePicker(panel, episodes, [a, b], ctx);

@@ -32,7 +32,7 @@ function evidenceItem(title, ev, episode, terms) {
   return el(
     "li",
     { class: "evidence", "data-testid": "evidence" },
-    el("div", { class: "evidence-source" }, title, el("span", { class: "line" }, `line ${ev.line}`)),
+    el("div", { class: "evidence-source" }, title, el("a", { class: "line", href: episode && episode.sourceHref ? episode.sourceHref(ev.line) : undefined, title: "Open the note at this line", "data-testid": "evidence-source-link" }, `line ${ev.line}`)),
     ...quote(ev, episode, terms),
   );
 }

@@ -5,7 +5,7 @@
 // history entry the back button undoes.
 
 import { clear, el, formatScore, appendAll } from "./dom.js";
-import { quote } from "./evidence.js";
+import { quote, formatTime } from "./evidence.js";
 
 // head is a view's title row with the close button.
 function head(title, onClose, ...extra) {
@@ -39,7 +39,7 @@ export function evidenceTable(rows, episodeInfo, testid, terms) {
         "tr",
         { class: first ? "group-start" : "", "data-testid": "evidence" },
         el("td", { class: "ep" }, first ? el("a", { href: ep.href }, episodeName(ep)) : ""),
-        el("td", { class: "num" }, String(row.line)),
+        el("td", { class: "num" }, el("a", { href: ep.sourceHref ? ep.sourceHref(row.line) : undefined, title: "Open the note at this line", "data-testid": "evidence-source-link" }, String(row.line))),
         el("td", {}, ...quote(row, ep, terms)),
       ),
     );
@@ -412,4 +412,32 @@ export function timeline(data, ctx) {
     axis(width - 1, "end", eps[eps.length - 1].date || "undated");
   }
   return svg;
+}
+
+// renderSource shows an episode's note as stored, the line `at` marked and
+// scrolled into view: the place an evidence line comes from.
+export function renderSource(container, data, at, ctx) {
+  clear(container);
+  const lines = data.lines || [];
+  const list = el("ol", { class: "source", "data-testid": "source" });
+  let target = null;
+  for (const l of lines) {
+    const meta = [l.speaker, typeof l.time === "number" ? formatTime(l.time) : ""].filter(Boolean).join(" · ");
+    const item = el(
+      "li",
+      { class: `source-line kind-${l.kind || "paragraph"}${l.line === at ? " at" : ""}`, "data-line": String(l.line), "data-testid": "source-line" },
+      el("span", { class: "line" }, String(l.line)),
+      meta ? el("span", { class: "speaker-line" }, meta, " ") : null,
+      l.kind === "heading" || l.kind === "title" ? el("strong", {}, l.text) : l.text,
+    );
+    if (l.line === at) target = item;
+    list.appendChild(item);
+  }
+  const ep = data.episode || {};
+  appendAll(container,
+    head(ep.title || ep.id || "Source", ctx.close),
+    el("p", { class: "muted" }, el("a", { href: ctx.href("episodes", [ep.id]) }, "the episode's concepts"), ` · ${lines.length} lines${ep.source ? ` · ${ep.source}` : ""}`),
+    lines.length === 0 ? el("p", { class: "muted" }, "No lines are stored for this episode.") : list,
+  );
+  if (target) target.scrollIntoView({ block: "center" });
 }
