@@ -17,9 +17,13 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	Err     error // the cause, when a caller must be able to tell it (errors.Is); nil otherwise
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// Unwrap returns the cause, so errors.Is(err, context.Canceled) sees through.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with the given code.
 func Errorf(code, format string, args ...any) *Error {

@@ -146,7 +146,13 @@ func (s *Store) describe(err error, doing string, password string) error {
 	case errors.As(err, &neoErr) && neoErr.Classification() == "ClientError":
 		return graph.Errorf(graph.EINVALID, "neo4j %s: %s: %s", s.address, doing, msg)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return graph.Errorf(graph.EUNAVAILABLE, "neo4j %s: %s: gave up: %s", s.address, doing, msg)
+		// The cause stays visible: a load stopped by Ctrl-C is not a store failure.
+		e := graph.Errorf(graph.EUNAVAILABLE, "neo4j %s: %s: gave up: %s", s.address, doing, msg)
+		e.Err = context.Canceled
+		if errors.Is(err, context.DeadlineExceeded) {
+			e.Err = context.DeadlineExceeded
+		}
+		return e
 	case isUnavailable(err):
 		return graph.Errorf(graph.EUNAVAILABLE,
 			"neo4j %s is unreachable while %s (is the server running? scripts/neo4j start): %s", s.address, doing, msg)
