@@ -55,6 +55,9 @@ func parseFilter(q query, ix *graph.Index) (export.Filter, error) {
 		if err != nil || w < 0 || w != w || w > 1e300 {
 			return f, graph.Errorf(graph.EINVALID, "min_weight: want a number of 0 or more, got %q", raw)
 		}
+		if w == 0 {
+			w = 0 // -0 too: one spelling, one cache entry
+		}
 		f.MinWeight = w
 	}
 	return f, nil
