@@ -232,6 +232,11 @@ func distinctURL(n int64, concepts int, episodes []string) (path string, want in
 		formats := []string{"gexf", "graphml", "node-link", "csv"}
 		return fmt.Sprintf("/api/export?format=%s&top=%d", formats[rng.IntN(len(formats))], top), http.StatusOK, "distinct"
 	case 6:
+		if n/8%2 == 0 {
+			// A window as wide as the whole catalogue costs what the whole
+			// graph costs; each of these names a different one.
+			return fmt.Sprintf("/api/window?from=%d&to=2099-%02d-%02d", 1990+rng.IntN(30), 1+rng.IntN(12), 1+rng.IntN(28)), http.StatusOK, "distinct"
+		}
 		return fmt.Sprintf("/api/graph?min_weight=%d.%d&episode=%s", rng.IntN(3), n, episodes[rng.IntN(len(episodes))]), http.StatusOK, "distinct"
 	default:
 		shared := []string{"/api/graph?compact=1", "/api/graph", "/api/export?format=gexf", "/api/search?q=data", "/api/themes"}
