@@ -27,20 +27,23 @@ import (
 
 // The load test's bounds. The cache budget is the explorer's flag
 // (-cache-mb); the memory limit is what the test asserts: the Go heap's
-// peak, over its size once the graph is loaded, stays under the budget plus
-// room for the builds under way and the garbage collector's headroom. Before
-// the budget covered builds, 50 clients with distinct URLs took the explorer
-// to 8.3 GB on 500 episodes (issue 12).
+// peak, over its size once the graph is loaded, stays under 1 GiB. That is
+// the budget, plus what a build holds beyond its reservation while the
+// cache learns its size, plus the garbage collector's headroom (the heap may
+// grow to twice what is live before a collection); measured 380-410 MiB on
+// the generated store and 490-660 MiB on 500 episodes. Before the budget
+// covered builds, 50 clients with distinct URLs took the explorer to 8.3 GB
+// on 500 episodes (issue 12).
 const (
 	loadClients     = 50
 	loadCacheBudget = 128 << 20
-	loadMemoryLimit = 768 << 20 // peak heap growth over the loaded graph's
+	loadMemoryLimit = 1 << 30 // peak heap growth over the loaded graph's
 )
 
 // TestMemoryStaysBoundedUnderDistinctURLs is the load test of issue 12: 50
 // concurrent clients on the loopback address, each asking for URLs no other
 // request asked for (?bust=N, distinct valid filters of the whole graph,
-// exports with distinct filters) mixed with the page's own shared requests,
+// distinct date windows, exports with distinct filters) mixed with the page's own shared requests,
 // for TOPICGRAPH_LOAD_SECONDS (5 by default, which CI runs; 30 for the
 // figures in BENCHMARKS.md). It samples the heap and asserts its peak growth
 // stays under loadMemoryLimit, that no request fails with a 500, and that

@@ -63,6 +63,9 @@ type cachedResponse struct {
 	body        []byte // nil when only the gzipped form is kept
 	gzipped     []byte
 	err         error
+	// heldFactor, when set, replaces buildPeakFactor for an answer whose
+	// build holds more than its encoding (a window is analysed first).
+	heldFactor int
 }
 
 // size is the memory the answer holds.
@@ -192,7 +195,11 @@ func (c *responseCache) buildInto(ctx context.Context, key string, f *flight, bu
 		if len(resp.body) >= minGzipBytes {
 			resp.gzipped = gzipBytes(resp.body)
 		}
-		peak = buildPeakFactor*int64(len(resp.body)) + int64(len(resp.gzipped))
+		factor := int64(buildPeakFactor)
+		if resp.heldFactor > 0 {
+			factor = int64(resp.heldFactor)
+		}
+		peak = factor*int64(len(resp.body)) + int64(len(resp.gzipped))
 		if len(resp.body) > maxPlainBytes {
 			resp.body = nil
 		}
