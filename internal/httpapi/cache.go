@@ -6,6 +6,7 @@ import (
 	"container/list"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -62,6 +63,9 @@ type cachedResponse struct {
 	body        []byte // nil when only the gzipped form is kept
 	gzipped     []byte
 	err         error
+	// heldFactor, when set, replaces buildPeakFactor for an answer whose
+	// build holds more than its encoding (a window is analysed first).
+	heldFactor int
 }
 
 // size is the memory the answer holds.
@@ -185,13 +189,17 @@ func (c *responseCache) buildInto(ctx context.Context, key string, f *flight, bu
 		close(f.done)
 		return
 	}
-	resp, err := build()
+	resp, err := buildSafely(build)
 	var peak int64 // what the build held at its height (see buildPeakFactor)
 	if err == nil {
 		if len(resp.body) >= minGzipBytes {
 			resp.gzipped = gzipBytes(resp.body)
 		}
-		peak = buildPeakFactor*int64(len(resp.body)) + int64(len(resp.gzipped))
+		factor := int64(buildPeakFactor)
+		if resp.heldFactor > 0 {
+			factor = int64(resp.heldFactor)
+		}
+		peak = factor*int64(len(resp.body)) + int64(len(resp.gzipped))
 		if len(resp.body) > maxPlainBytes {
 			resp.body = nil
 		}
@@ -221,6 +229,21 @@ func (c *responseCache) buildInto(ctx context.Context, key string, f *flight, bu
 	c.wake()
 	c.mu.Unlock()
 	close(f.done)
+}
+
+// buildSafely runs build, turning a panic into an error: the build slot and
+// the requests waiting on it must be released whatever happens.
+func buildSafely(build func() (*cachedResponse, error)) (resp *cachedResponse, err error) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			resp, err = nil, fmt.Errorf("building an answer: panic: %v", rec)
+		}
+	}()
+	resp, err = build()
+	if err == nil && resp == nil {
+		err = errors.New("building an answer: no answer and no error")
+	}
+	return resp, err
 }
 
 // reserve waits until a build may start, then reserves what the largest

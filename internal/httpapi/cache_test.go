@@ -78,6 +78,35 @@ func TestFailedBuildsAreNotKept(t *testing.T) {
 	}
 }
 
+func TestAPanickingBuildReleasesItsSlotAndItsWaiters(t *testing.T) {
+	c := newResponseCache(1 << 20)
+	c.maxBuilds = 1
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			resp, release := c.get(context.Background(), "k", func() (*cachedResponse, error) {
+				time.Sleep(20 * time.Millisecond)
+				panic("a bug")
+			})
+			release()
+			if resp.err == nil {
+				t.Error("a panicking build gave no error")
+			}
+		})
+	}
+	wg.Wait()
+	resp, release := c.get(context.Background(), "k", func() (*cachedResponse, error) {
+		return &cachedResponse{contentType: "text/plain", body: []byte("fine")}, nil
+	})
+	release()
+	if resp.err != nil || string(resp.body) != "fine" {
+		t.Errorf("after a panic: %v %q", resp.err, resp.body)
+	}
+	if kept, reserved := c.usage(); reserved != 0 || kept == 0 {
+		t.Errorf("after a panic: %d kept, %d reserved", kept, reserved)
+	}
+}
+
 // Issue 12: the old cache's bound did not count answers being built, so 50
 // clients asking for 50 different answers at once built 50 at once. The
 // budget must hold kept and building answers together, whatever arrives.

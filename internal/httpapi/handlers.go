@@ -125,29 +125,6 @@ func loadedGraphOr503(w http.ResponseWriter, r *http.Request, snap *Snapshot, lo
 	return st.loaded, true
 }
 
-// handleGraph serves the whole graph in node-link form, or with query
-// parameters the part the page shows (see parseGraphView). Each is built
-// once per load and kept, gzipped, for later requests (cache.go).
-func handleGraph(snap *Snapshot, logger *slog.Logger) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		lg, ok := loadedGraphOr503(w, r, snap, logger)
-		if !ok {
-			return
-		}
-		q, err := readQuery(r, graphParams...)
-		if err != nil {
-			writeError(w, r, logger, err)
-			return
-		}
-		view, err := parseGraphView(q, lg.index)
-		if err != nil {
-			writeError(w, r, logger, err)
-			return
-		}
-		serveCached(w, r, lg, logger, view.key(), func() (*cachedResponse, error) { return graphPart(lg, view) })
-	})
-}
-
 type searchResponse struct {
 	Query   string            `json:"query"`
 	Results []graph.SearchHit `json:"results"`

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -161,5 +162,62 @@ func TestOnlyTheAllowedHostNamesAreAnswered(t *testing.T) {
 	anyHost := httpapi.NewServer(snap, testPage, nil, httpapi.AllowHosts("*"))
 	if got := status(anyHost, "whatever.example", "/api/graph"); got != http.StatusOK {
 		t.Errorf("AllowHosts(*): status %d, want 200", got)
+	}
+}
+
+// The parameters each endpoint takes are the ones its OpenAPI document
+// lists: an unknown one is refused with the list of those it takes, which
+// must be the documented list, and every documented one is taken.
+func TestEveryEndpointTakesExactlyTheDocumentedParameters(t *testing.T) {
+	var doc struct {
+		Paths map[string]struct {
+			Get *struct {
+				Parameters []struct {
+					Name string `json:"name"`
+					In   string `json:"in"`
+				} `json:"parameters"`
+			} `json:"get"`
+		} `json:"paths"`
+	}
+	srv := newTestServer(t, httpapi.NewStaticSnapshot(testGraph()))
+	get(t, srv, "/api/openapi.json", http.StatusOK, &doc)
+	for route, item := range doc.Paths {
+		if item.Get == nil || route == "/api/openapi.json" || route == "/api/cypher" {
+			continue // the document and the console take no query
+		}
+		path := strings.NewReplacer("{id}", "ep-1").Replace(route)
+		if strings.HasPrefix(route, "/api/concepts/") {
+			path = strings.NewReplacer("{id}", "ai").Replace(route)
+		}
+		var documented []string
+		for _, p := range item.Get.Parameters {
+			if p.In == "query" {
+				documented = append(documented, p.Name)
+			}
+		}
+		e := wantError(t, srv, path+"?zz_unknown=1", http.StatusBadRequest, graph.EINVALID)
+		_, list, _ := strings.Cut(e.Error.Message, " takes ")
+		var taken []string
+		if list != "no parameters" {
+			taken = strings.Split(list, ", ")
+		}
+		slices.Sort(taken)
+		slices.Sort(documented)
+		if !slices.Equal(taken, documented) {
+			t.Errorf("%s takes %q; its OpenAPI document lists %q", route, taken, documented)
+		}
+		// A documented name is never "unknown", whatever its value.
+		for _, name := range documented {
+			resp, err := srv.Client().Get(srv.URL + path + "?" + name + "=%zz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var e apiError
+			_ = decodeJSON(resp, &e)
+			resp.Body.Close()
+			if strings.Contains(e.Error.Message, "unknown parameter") {
+				t.Errorf("%s?%s: %s", route, name, e.Error.Message)
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -171,57 +172,106 @@ func parseWindow(q query, prefix string) (graph.WindowSpec, error) {
 
 // handleWindow serves the graph of a date window or episode range, its
 // centrality computed within the window, in node-link form. top and
-// evidence=false trim it as they do /api/graph.
+// evidence=false trim it as they do /api/graph. A wide window costs what the
+// whole graph costs (tens of megabytes, seconds), so windows go through the
+// answer cache like /api/graph: one build per window, within the budget.
 func handleWindow(snap *Snapshot, logger *slog.Logger) http.Handler {
 	params := append(windowParams(""), "top", "evidence")
-	return serveLoaded(snap, logger, params, func(r *http.Request, q query, lg *loadedGraph) (any, error) {
-		spec, err := parseWindow(q, "")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lg, ok := loadedGraphOr503(w, r, snap, logger)
+		if !ok {
+			return
+		}
+		spec, trim, withEvidence, err := parseWindowView(r, params)
 		if err != nil {
-			return nil, err
+			writeError(w, r, logger, err)
+			return
 		}
-		if spec == (graph.WindowSpec{}) {
-			return nil, graph.Errorf(graph.EINVALID, "a window needs from, to, from_episode or to_episode")
-		}
-		var trim export.Filter
-		if trim.Top, err = q.integer("top", 0, 1, maxTop); err != nil {
-			return nil, err
-		}
-		withEvidence, err := q.boolean("evidence", true)
-		if err != nil {
-			return nil, err
-		}
-		g, err := lg.insights.WindowOf(spec)
-		if err != nil {
-			return nil, err
-		}
-		g = trim.Apply(g)
-		if !withEvidence {
-			g = export.WithoutEvidence(g)
-		}
-		return g.NodeLink(), nil
+		key := fmt.Sprintf("window from=%q to=%q from_episode=%q to_episode=%q top=%d evidence=%t",
+			spec.From, spec.To, spec.FromEpisode, spec.ToEpisode, trim.Top, withEvidence)
+		serveCached(w, r, lg, logger, key, func() (*cachedResponse, error) {
+			g, err := lg.insights.WindowOf(spec)
+			if err != nil {
+				return nil, err
+			}
+			g = trim.Apply(g)
+			if !withEvidence {
+				g = export.WithoutEvidence(g)
+			}
+			body, err := encodeJSON(g.NodeLink())
+			return &cachedResponse{contentType: "application/json", body: body, heldFactor: windowHeldFactor}, err
+		})
 	})
 }
 
+// windowHeldFactor: analysing a window and encoding it holds about six times
+// its answer (256 MiB allocated for a 41 MB window of 500 episodes), twice
+// what encoding alone holds, so a window reserves that much.
+const windowHeldFactor = 6
+
+// parseWindowView reads /api/window's parameters.
+func parseWindowView(r *http.Request, params []string) (spec graph.WindowSpec, trim export.Filter, withEvidence bool, err error) {
+	q, err := readQuery(r, params...)
+	if err != nil {
+		return spec, trim, false, err
+	}
+	if spec, err = parseWindow(q, ""); err != nil {
+		return spec, trim, false, err
+	}
+	if spec == (graph.WindowSpec{}) {
+		return spec, trim, false, graph.Errorf(graph.EINVALID, "a window needs from, to, from_episode or to_episode")
+	}
+	if trim.Top, err = q.integer("top", 0, 1, maxTop); err != nil {
+		return spec, trim, false, err
+	}
+	withEvidence, err = q.boolean("evidence", true)
+	return spec, trim, withEvidence, err
+}
+
+// handleChanges compares two windows. Its answer is small, but it analyses
+// two windows to give it, so it goes through the answer cache too: one
+// computation per pair, and no more at once than the cache allows builds.
 func handleChanges(snap *Snapshot, logger *slog.Logger) http.Handler {
 	params := append(append(windowParams("a_"), windowParams("b_")...), "limit")
-	return serveLoaded(snap, logger, params, func(r *http.Request, q query, lg *loadedGraph) (any, error) {
-		a, err := parseWindow(q, "a_")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lg, ok := loadedGraphOr503(w, r, snap, logger)
+		if !ok {
+			return
+		}
+		a, b, limit, err := parseChanges(r, params)
 		if err != nil {
-			return nil, err
+			writeError(w, r, logger, err)
+			return
 		}
-		b, err := parseWindow(q, "b_")
-		if err != nil {
-			return nil, err
-		}
-		if a == (graph.WindowSpec{}) || b == (graph.WindowSpec{}) {
-			return nil, graph.Errorf(graph.EINVALID, "changes need two windows: a_from/a_to and b_from/b_to (or a_from_episode ... b_to_episode)")
-		}
-		limit, err := q.limit("limit", 20, maxListLimit)
-		if err != nil {
-			return nil, err
-		}
-		return lg.insights.Changes(a, b, limit)
+		key := fmt.Sprintf("changes a=%+v b=%+v limit=%d", a, b, limit)
+		serveCached(w, r, lg, logger, key, func() (*cachedResponse, error) {
+			changes, err := lg.insights.Changes(a, b, limit)
+			if err != nil {
+				return nil, err
+			}
+			body, err := encodeJSON(changes)
+			return &cachedResponse{contentType: "application/json", body: body}, err
+		})
 	})
+}
+
+// parseChanges reads /api/changes's parameters.
+func parseChanges(r *http.Request, params []string) (a, b graph.WindowSpec, limit int, err error) {
+	q, err := readQuery(r, params...)
+	if err != nil {
+		return a, b, 0, err
+	}
+	if a, err = parseWindow(q, "a_"); err != nil {
+		return a, b, 0, err
+	}
+	if b, err = parseWindow(q, "b_"); err != nil {
+		return a, b, 0, err
+	}
+	if a == (graph.WindowSpec{}) || b == (graph.WindowSpec{}) {
+		return a, b, 0, graph.Errorf(graph.EINVALID, "changes need two windows: a_from/a_to and b_from/b_to (or a_from_episode ... b_to_episode)")
+	}
+	limit, err = q.limit("limit", 20, maxListLimit)
+	return a, b, limit, err
 }
 
 // sourceResponse is an episode's source as stored: every line with its number

@@ -53,12 +53,12 @@ func readQuery(r *http.Request, allowed ...string) (query, error) {
 		if err != nil {
 			return q, graph.Errorf(graph.EINVALID, "malformed escape in the parameter name %q", rawName)
 		}
+		if !isAllowed(name, allowed) {
+			return q, unknownParameter(r, name, allowed)
+		}
 		value, err := url.QueryUnescape(rawValue)
 		if err != nil {
 			return q, graph.Errorf(graph.EINVALID, "%s: malformed escape in %q", name, rawValue)
-		}
-		if !isAllowed(name, allowed) {
-			return q, unknownParameter(r, name, allowed)
 		}
 		if _, dup := q.values[name]; dup {
 			return q, graph.Errorf(graph.EINVALID, "%s: given more than once; give it once", name)
