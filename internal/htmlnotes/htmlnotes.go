@@ -37,6 +37,9 @@ func ParseFragment(path string, data []byte, firstLine int) (*notes.Document, er
 	p := &parser{doc: &notes.Document{Path: path}, line: firstLine, firstLine: firstLine}
 	p.run(text)
 	doc := p.doc
+	for _, b := range p.blocks {
+		doc.Add(b)
+	}
 	if doc.Meta.Title == "" {
 		for _, b := range doc.Blocks {
 			if b.Kind == notes.Heading {
@@ -57,7 +60,8 @@ func ParseFragment(path string, data []byte, firstLine int) (*notes.Document, er
 
 type parser struct {
 	doc       *notes.Document
-	line      int // line of the token being read
+	blocks    []notes.Block // gathered; one per source line (see flush)
+	line      int           // line of the token being read
 	firstLine int
 
 	// The block being gathered.
@@ -221,7 +225,20 @@ func (p *parser) end(a atom.Atom) {
 // an element says otherwise (an li inside a list keeps its bullet level).
 func (p *parser) flush() {
 	if t := strings.Join(strings.Fields(p.text.String()), " "); t != "" {
-		p.doc.Add(notes.Block{Kind: p.kind, Level: p.level, Line: max(p.textLine, p.firstLine), Text: t, Marked: p.marked})
+		b := notes.Block{Kind: p.kind, Level: p.level, Line: max(p.textLine, p.firstLine), Text: t, Marked: p.marked}
+		// A line of the source has one text, as in notes: blocks that start
+		// on one line (a description written on a single line) read as one
+		// paragraph, so evidence for that line is the same wherever it is cited.
+		if n := len(p.blocks); n > 0 && p.blocks[n-1].Line == b.Line {
+			last := &p.blocks[n-1]
+			if last.Kind != b.Kind || last.Level != b.Level {
+				last.Kind, last.Level = notes.Paragraph, 0
+			}
+			last.Text += " " + b.Text
+			last.Marked = append(last.Marked, b.Marked...)
+		} else {
+			p.blocks = append(p.blocks, b)
+		}
 	}
 	p.text.Reset()
 	p.marked = nil

@@ -59,8 +59,7 @@ func TestParse(t *testing.T) {
 		{notes.Bullet, 0, 13, "Swansea lagoon report", []string{"Swansea lagoon report"}},
 		{notes.Bullet, 0, 14, "Tidal stream turbines", nil},
 		{notes.Bullet, 1, 15, "Orkney test site", nil},
-		{notes.Paragraph, 0, 19, "Music by a friend.", nil},
-		{notes.Paragraph, 0, 19, "Thanks for listening.", nil},
+		{notes.Paragraph, 0, 19, "Music by a friend. Thanks for listening.", nil},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("blocks:\n got %+v\nwant %+v", got, want)
@@ -82,6 +81,18 @@ func TestFragmentLinesAreOffset(t *testing.T) {
 	}
 	if !reflect.DeepEqual(doc.Blocks[1].Marked, []string{"kelp farming"}) {
 		t.Errorf("marked = %q", doc.Blocks[1].Marked)
+	}
+}
+
+func TestOneLineOneBlock(t *testing.T) {
+	// Show notes are often one long line: the store keeps one text per line.
+	doc, err := Parse("x.html", []byte("<h2>Topics</h2><ul><li><a href=x>Peat bogs</a></li><li>Methane</li></ul>\n<p>Next line.</p>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Blocks) != 2 || doc.Blocks[0].Text != "Topics Peat bogs Methane" || doc.Blocks[0].Kind != notes.Paragraph ||
+		!reflect.DeepEqual(doc.Blocks[0].Marked, []string{"Peat bogs"}) || doc.Blocks[1].Line != 2 {
+		t.Errorf("blocks = %+v", doc.Blocks)
 	}
 }
 
@@ -139,10 +150,12 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		last := first + strings.Count(string(data), "\n") + strings.Count(string(data), "\r")
+		seen := map[int]bool{}
 		for _, b := range doc.Blocks {
-			if b.Line < first || b.Line > last || strings.TrimSpace(b.Text) == "" {
-				t.Fatalf("block %+v outside lines %d..%d or empty", b, first, last)
+			if b.Line < first || b.Line > last || strings.TrimSpace(b.Text) == "" || seen[b.Line] {
+				t.Fatalf("block %+v outside lines %d..%d, empty or on a line already used", b, first, last)
 			}
+			seen[b.Line] = true
 		}
 	})
 }

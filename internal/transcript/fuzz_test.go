@@ -26,7 +26,16 @@ func checkParse(t *testing.T, parse func(string, []byte) (*notes.Document, error
 		t.Fatal("a document without blocks was returned without an error")
 	}
 	lines := strings.Count(string(data), "\n") + strings.Count(string(data), "\r") + 1
+	if strings.HasPrefix(strings.TrimSpace(string(data)), "{") {
+		lines += strings.Count(string(data), "{") // JSON on one line numbers its segments
+	}
+	seen := map[int]bool{}
 	for _, b := range doc.Blocks {
+		// The store keeps one text per line: two blocks never share one.
+		if seen[b.Line] {
+			t.Fatalf("two blocks on line %d", b.Line)
+		}
+		seen[b.Line] = true
 		if b.Line < 1 || b.Line > lines {
 			t.Fatalf("block line %d outside the file's %d lines", b.Line, lines)
 		}
@@ -64,6 +73,7 @@ func FuzzJSON(f *testing.F) {
 	f.Add([]byte(`{"version":"1.0.0","segments":[{"speaker":"A","startTime":0.5,"endTime":1,"body":"one"},{"speaker":"B","startTime":1,"endTime":2,"body":"two"}]}`))
 	f.Add([]byte(`{"segments":[{"startTime":-1,"body":"neg"},{"startTime":"x"},{"body":null,"startTime":1e300}]}`))
 	f.Add([]byte(`{"segments": {}}`))
+	f.Add([]byte(`{"segments":[{"speaker":"A","startTime":0,"body":"x"},{"speaker":"B","startTime":1,"body":"y"}]}`))
 	f.Add([]byte(`[{"segments": []}]`))
 	f.Fuzz(func(t *testing.T, data []byte) { checkParse(t, ParseJSON, data) })
 }

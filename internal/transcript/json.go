@@ -23,7 +23,8 @@ type segment struct {
 // ParseJSON reads a Podcasting 2.0 JSON transcript: an object whose "segments"
 // array holds {speaker, startTime, endTime, body}. Any other JSON is refused
 // with an error naming the file: a .json file in a notes folder is not
-// necessarily a transcript. Each segment's line is where it starts in the file.
+// necessarily a transcript. Each segment's line is where it starts in the
+// file, or its number in the array when the file puts segments on one line.
 func ParseJSON(path string, data []byte) (*notes.Document, error) {
 	text, err := notes.Text(path, data)
 	if err != nil {
@@ -100,7 +101,7 @@ func ParseJSON(path string, data []byte) (*notes.Document, error) {
 				r.skip(at, "segment %d has startTime %v, not a time in seconds", n, *s.StartTime)
 				continue
 			}
-			r.cues = append(r.cues, cue{start: *s.StartTime, speaker: strings.TrimSpace(s.Speaker), text: plainCaption(*s.Body), line: at})
+			r.cues = append(r.cues, cue{start: *s.StartTime, speaker: strings.TrimSpace(s.Speaker), text: plainCaption(*s.Body), line: at, n: n})
 		}
 		if _, err := dec.Token(); err != nil { // the closing ]
 			return nil, fail(err)
@@ -114,6 +115,18 @@ func ParseJSON(path string, data []byte) (*notes.Document, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, &notes.Error{Path: path, Line: lineAt(dec.InputOffset()), Msg: "broken JSON: more after the transcript object"}
+	}
+	// A line of the source has one text. When segments share lines (JSON
+	// written on one line), a segment's "line" is its number in the array.
+	lines := make(map[int]bool, len(r.cues))
+	for _, c := range r.cues {
+		if lines[c.line] {
+			for i := range r.cues {
+				r.cues[i].line = r.cues[i].n
+			}
+			break
+		}
+		lines[c.line] = true
 	}
 	return r.document("")
 }

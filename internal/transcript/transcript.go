@@ -44,6 +44,7 @@ type cue struct {
 	speaker string
 	text    string
 	line    int // line of the source where the text starts
+	n       int // the cue's number in its file (JSON segments)
 }
 
 // reader collects what every format shares: the cues, the skipped ones and the

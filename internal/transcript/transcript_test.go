@@ -319,3 +319,12 @@ func TestParseClock(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONOnOneLine(t *testing.T) {
+	src := `{"segments":[{"speaker":"Ines Calder","startTime":0,"body":"Reefs."},{"speaker":"Rafe Obi","startTime":1,"body":"Tides."},{"speaker":"Ines Calder","startTime":2,"body":"Moons."}]}`
+	doc, err := ParseJSON("one.json", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTurns(t, doc, []turn{{1, 0, "Ines Calder", "Reefs."}, {2, 1, "Rafe Obi", "Tides."}, {3, 2, "Ines Calder", "Moons."}})
+}
