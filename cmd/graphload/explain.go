@@ -13,7 +13,6 @@ import (
 	"github.com/topicgraph/topicgraph/internal/extract"
 	"github.com/topicgraph/topicgraph/internal/graph"
 	"github.com/topicgraph/topicgraph/internal/load"
-	"github.com/topicgraph/topicgraph/internal/notes"
 )
 
 // newExtractor builds the extractor, with the analyst's lexicon when one is named.
@@ -77,7 +76,7 @@ Flags:
 			fmt.Fprintln(stderr, "graphload:", path+":", err)
 			continue
 		}
-		doc, err := notes.Parse(path, data)
+		doc, err := load.ParseFile(path, data)
 		if err != nil {
 			fmt.Fprintln(stderr, "graphload:", err)
 			continue

@@ -78,6 +78,8 @@ type Meta struct {
 	Show   string
 	Guests []string
 	Tags   []string
+	URL    string // the episode's page (feeds: the item's link)
+	Audio  string // the episode's audio file (feeds: the enclosure)
 }
 
 // Document is one parsed notes file.
