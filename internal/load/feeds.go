@@ -131,13 +131,26 @@ func prepareFeeds(ctx context.Context, args []string, opts Options) ([]file, []e
 	}
 	var files []file
 	var errs []error
+	owner := map[string]string{} // episode id → the source that has it
+	named := map[string]bool{}
 	for _, arg := range args {
 		if ctx.Err() != nil {
 			break
 		}
+		if named[arg] {
+			continue
+		}
+		named[arg] = true
 		f, ferrs := fs.prepare(ctx, arg, opts.Force)
-		files = append(files, f...)
 		errs = append(errs, ferrs...)
+		for _, it := range f {
+			if prev, dup := owner[it.id]; dup {
+				errs = append(errs, &feed.Error{URL: it.path, Msg: fmt.Sprintf("has the same guid, so the same episode id %q, as %s: skipped", it.id, prev)})
+				continue
+			}
+			owner[it.id] = it.path
+			files = append(files, it)
+		}
 	}
 	return files, errs, fs
 }
@@ -154,9 +167,9 @@ func (fs *feeds) prepare(ctx context.Context, arg string, force bool) ([]file, [
 		if err != nil {
 			return nil, []error{err}
 		}
+		// When the server cannot be reached, the cached copy answers
+		// (resp.Offline): following a show offline is what the cache is for.
 		data = resp.Body
-		// TODO: say when a feed was read from the cache because the
-		// server could not be reached (resp.Offline).
 	} else {
 		info, err := os.Stat(arg)
 		if err != nil {

@@ -274,3 +274,18 @@ func TestBrokenFeeds(t *testing.T) {
 		t.Errorf("failed = %v", res.Failed)
 	}
 }
+
+func TestSameGUIDInTwoFeeds(t *testing.T) {
+	dir := t.TempDir()
+	src := `<rss><channel><title>Show</title><item><guid>shared-guid</guid><title>One</title><description>Notes about kelp.</description></item></channel></rss>`
+	write(t, filepath.Join(dir, "a.xml"), src)
+	write(t, filepath.Join(dir, "b.rss"), src)
+	a, b := filepath.Join(dir, "a.xml"), filepath.Join(dir, "b.rss")
+	res, err := Run(context.Background(), openStore(t), []string{a, a, b}, Options{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Loaded != 1 || len(res.Failed) != 1 || !strings.Contains(res.Failed[0].Error(), b+`#item=shared-guid-`) || !strings.Contains(res.Failed[0].Error(), "the same episode id") {
+		t.Errorf("loaded %d, failed %v", res.Loaded, res.Failed)
+	}
+}
