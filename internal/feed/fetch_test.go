@@ -124,8 +124,7 @@ func TestOversized(t *testing.T) {
 }
 
 func TestRedirects(t *testing.T) {
-	var s *httptest.Server
-	s = serve(t, func(w http.ResponseWriter, r *http.Request) {
+	s := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/loop":
 			http.Redirect(w, r, "/loop", http.StatusFound)
