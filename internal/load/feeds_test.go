@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/topicgraph/topicgraph/internal/feed"
 	"github.com/topicgraph/topicgraph/internal/graph"
+	"github.com/topicgraph/topicgraph/internal/transcript"
 )
 
 const vttEpisode = `WEBVTT
@@ -287,5 +289,21 @@ func TestSameGUIDInTwoFeeds(t *testing.T) {
 	}
 	if res.Loaded != 1 || len(res.Failed) != 1 || !strings.Contains(res.Failed[0].Error(), b+`#item=shared-guid-`) || !strings.Contains(res.Failed[0].Error(), "the same episode id") {
 		t.Errorf("loaded %d, failed %v", res.Loaded, res.Failed)
+	}
+}
+
+func TestNotesAreNotTakenForTranscripts(t *testing.T) {
+	// Plain-text notes with a few times in them stay notes.
+	for _, dir := range []string{"../../examples/notes", "../../../shared/seeds"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if transcript.LooksTimed(string(data)) {
+				t.Errorf("%s reads as a timed transcript", f)
+			}
+		}
 	}
 }
