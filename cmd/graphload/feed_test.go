@@ -27,6 +27,10 @@ func TestLoadFeedAndTranscripts(t *testing.T) {
 	if err != nil || !strings.Contains(out, "2024-10-15-district-heating-in-copenhagen.srt:") || !strings.Contains(out, "kept") {
 		t.Fatalf("explain on transcripts: %v %q", err, out)
 	}
+	out, errOut, err = runCmd(t, "explain", "-cache", filepath.Join(dir, "c"), "flow temperature", "../../examples/transcripts/feed.xml")
+	if err != nil || !strings.Contains(out, "examples/transcripts/2024-10-08-heat-pumps-in-old-houses.vtt:") || !strings.Contains(out, "as a concept in 1 of 2 files") {
+		t.Fatalf("explain on a feed: %v %q %q", err, out, errOut)
+	}
 }
 
 func TestBrokenCueExitsNonZero(t *testing.T) {

@@ -376,3 +376,30 @@ func episodeFromDoc(ep graph.Episode, doc *notes.Document) graph.Episode {
 	ep.URL, ep.Audio = doc.Meta.URL, doc.Meta.Audio
 	return ep
 }
+
+// FeedDocument is one feed item read as a load reads it.
+type FeedDocument struct {
+	Source string // FEED#item=ID, the episode's source
+	ID     string
+	Doc    *notes.Document
+}
+
+// FeedDocuments reads feeds as a load does (fetching through the cache under
+// cacheDir) and returns each item's document, for commands that look at what
+// a load would extract without storing it.
+func FeedDocuments(ctx context.Context, feedArgs []string, cacheDir string) ([]FeedDocument, []error) {
+	files, errs, fds := prepareFeeds(ctx, feedArgs, Options{CacheDir: cacheDir})
+	var out []FeedDocument
+	for _, f := range files {
+		data, err := fds.read(f.path)
+		if err == nil {
+			var doc *notes.Document
+			if doc, err = parseItem(f.path, data); err == nil {
+				out = append(out, FeedDocument{Source: f.path, ID: f.id, Doc: doc})
+				continue
+			}
+		}
+		errs = append(errs, err)
+	}
+	return out, errs
+}
