@@ -175,6 +175,9 @@ func (fs *feeds) prepare(ctx context.Context, arg string, force bool) ([]file, [
 		if err != nil {
 			return nil, []error{&feed.Error{URL: arg, Msg: describe(err)}}
 		}
+		if !info.Mode().IsRegular() {
+			return nil, []error{&feed.Error{URL: arg, Msg: "not a regular file"}}
+		}
 		if info.Size() > feed.DefaultMaxSize {
 			return nil, []error{&feed.Error{URL: arg, Msg: fmt.Sprintf("file is %d MB, larger than the %d MB limit for feeds", info.Size()>>20, feed.DefaultMaxSize>>20)}}
 		}
@@ -254,6 +257,9 @@ func (fs *feeds) transcript(ctx context.Context, feedArg string, t feed.Transcri
 		info, err := os.Stat(p)
 		if err != nil {
 			return "", p, errors.New(describe(err))
+		}
+		if !info.Mode().IsRegular() {
+			return "", p, errors.New("not a regular file")
 		}
 		if err := notes.CheckSize(p, info.Size()); err != nil {
 			return "", p, errors.New(err.(*notes.Error).Msg)

@@ -307,3 +307,17 @@ func TestNotesAreNotTakenForTranscripts(t *testing.T) {
 		}
 	}
 }
+
+func TestFeedNamingADirectory(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "f.xml"), `<rss><channel><item><guid>1</guid><title>Dir</title><podcast:transcript url="sub" type="text/vtt"/></item></channel></rss>`)
+	write(t, filepath.Join(dir, "sub", "x.txt"), "x")
+	res, err := Run(context.Background(), openStore(t), []string{filepath.Join(dir, "f.xml"), dir + "/sub.xml"}, Options{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Failed) != 2 || !strings.HasSuffix(res.Failed[0].Error(), `sub: item "Dir": transcript: not a regular file`) ||
+		!strings.HasSuffix(res.Failed[1].Error(), "sub.xml: no such file or directory") || res.Loaded != 0 {
+		t.Errorf("failed = %v", res.Failed)
+	}
+}
