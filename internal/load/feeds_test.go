@@ -321,3 +321,36 @@ func TestFeedNamingADirectory(t *testing.T) {
 		t.Errorf("failed = %v", res.Failed)
 	}
 }
+
+func TestTimesSpeakersAndLinksAreStored(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "farm.vtt"), vttEpisode)
+	write(t, filepath.Join(dir, "show.xml"), `<rss><channel><title>Grow Rooms</title><item><guid>g1</guid><title>Farms</title>
+<link>https://grow.example/1</link><enclosure url="https://grow.example/1.mp3" type="audio/mpeg"/>
+<podcast:transcript url="farm.vtt" type="text/vtt"/></item></channel></rss>`)
+	st := openStore(t)
+	ctx := context.Background()
+	res, err := Run(ctx, st, []string{filepath.Join(dir, "show.xml")}, Options{CacheDir: t.TempDir()})
+	if err != nil || res.Loaded != 1 || len(res.Failed) != 0 {
+		t.Fatalf("load: %v, %+v", err, res)
+	}
+	eps, _ := st.Episodes(ctx)
+	if len(eps) != 1 || eps[0].URL != "https://grow.example/1" || eps[0].Audio != "https://grow.example/1.mp3" {
+		t.Fatalf("episodes = %+v", eps)
+	}
+	lines, err := st.Lines(ctx, eps[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range lines {
+		tm := "none"
+		if l.Time != nil {
+			tm = fmt.Sprint(*l.Time)
+		}
+		got = append(got, fmt.Sprintf("%d %s %s %s", l.Line, l.Kind, tm, l.Speaker))
+	}
+	if want := "[4 turn 1 Hana Sato 7 turn 5 Joel Brandt]"; fmt.Sprint(got) != want {
+		t.Errorf("lines = %v, want %s", got, want)
+	}
+}
