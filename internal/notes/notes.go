@@ -358,6 +358,10 @@ func (d *Document) readFrontMatter(lines []string) (int, error) {
 			d.Meta.Guests = list(v)
 		case "tags":
 			d.Meta.Tags = list(v)
+		case "url", "link":
+			d.Meta.URL = scalar(v)
+		case "audio", "enclosure":
+			d.Meta.Audio = scalar(v)
 		}
 	}
 	return end + 1, nil
