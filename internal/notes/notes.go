@@ -332,7 +332,7 @@ func (d *Document) readFrontMatter(lines []string) (int, error) {
 		name := strings.ToLower(key.Value)
 		var want string
 		switch name {
-		case "title", "date", "show", "podcast", "channel":
+		case "title", "date", "show", "podcast", "channel", "url", "link", "audio", "enclosure":
 			want = "single"
 		case "guests", "guest", "tags":
 			want = "list"
