@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,7 +14,6 @@ import (
 	"github.com/topicgraph/topicgraph/internal/extract"
 	"github.com/topicgraph/topicgraph/internal/graph"
 	"github.com/topicgraph/topicgraph/internal/load"
-	"github.com/topicgraph/topicgraph/internal/notes"
 )
 
 // newExtractor builds the extractor, with the analyst's lexicon when one is named.
@@ -35,9 +35,11 @@ func runExplain(args []string, getenv func(string) string, stdout, stderr io.Wri
 	fs := flag.NewFlagSet("graphload explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	lexicon := fs.String("lexicon", getenv("TOPICGRAPH_LEXICON"), "an analyst's lexicon (YAML) (env TOPICGRAPH_LEXICON)")
+	cache := fs.String("cache", envDefault(getenv, "TOPICGRAPH_CACHE", defaultCache(envDefault(getenv, "TOPICGRAPH_STORE", defaultStore))),
+		"where fetched feeds and transcripts are kept (env TOPICGRAPH_CACHE)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `Usage:
-  graphload explain [flags] TERM NOTES...
+  graphload explain [flags] TERM NOTES... FEEDS...
 
 Reads the notes (nothing is stored) and shows how TERM was treated: each place a
 candidate matching it was found, the concept key it folded to (merges of case,
@@ -63,8 +65,17 @@ Flags:
 	if want != extract.Key(term) {
 		fmt.Fprintf(stdout, "%q is an alias in the lexicon: it merges into %q\n", term, want)
 	}
+	var feeds []string
+	for i := 0; i < len(paths); i++ {
+		if load.IsFeed(paths[i]) {
+			feeds = append(feeds, paths[i])
+			paths = append(paths[:i:i], paths[i+1:]...)
+			i--
+		}
+	}
 	files, failed := load.NotesFiles(paths)
-	for _, e := range failed {
+	items, itemErrs := load.FeedDocuments(context.Background(), feeds, *cache)
+	for _, e := range append(failed, itemErrs...) {
 		fmt.Fprintln(stderr, "graphload:", e)
 	}
 	kept, dropped := 0, 0
@@ -77,12 +88,16 @@ Flags:
 			fmt.Fprintln(stderr, "graphload:", path+":", err)
 			continue
 		}
-		doc, err := notes.Parse(path, data)
+		doc, err := load.ParseFile(path, data)
 		if err != nil {
 			fmt.Fprintln(stderr, "graphload:", err)
 			continue
 		}
 		srcs = append(srcs, extract.Source{Doc: doc, Episode: graph.Episode{ID: filepath.Base(path), Source: path}})
+	}
+	for _, it := range items {
+		srcs = append(srcs, extract.Source{Doc: it.Doc, Episode: graph.Episode{ID: it.ID, Source: it.Source}})
+		files = append(files, it.Source)
 	}
 	// The corpus vocabulary, as a load computes it, decides borderline words.
 	known := map[string]bool{}
@@ -93,7 +108,7 @@ Flags:
 		}
 	}
 	for _, src := range srcs {
-		path := src.Episode.Source
+		path := src.Doc.Path // where the lines are: the file, or a feed item's transcript
 		x.Explain(src.Doc, src.Episode, known, func(d extract.Decision) {
 			if d.Key != want && !strings.Contains(" "+d.Key+" ", " "+want+" ") {
 				return

@@ -1,7 +1,7 @@
 // Command graphload reads episode notes into a concept graph store and exports
 // the graph.
 //
-//	graphload [-store URL] [-prune] [-force] NOTES...
+//	graphload [-store URL] [-cache DIR] [-prune] [-force] NOTES... FEEDS...
 //	graphload export [-store URL] [-format node-link] [-o FILE]
 package main
 
@@ -14,6 +14,7 @@ import (
 	iofs "io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -76,15 +77,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	prune := fs.Bool("prune", getenv("TOPICGRAPH_PRUNE") == "1", "remove stored episodes whose notes files no longer exist (env TOPICGRAPH_PRUNE=1)")
 	force := fs.Bool("force", false, "re-read every file even if it has not changed since the last load")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	cache := fs.String("cache", getenv("TOPICGRAPH_CACHE"), "where fetched feeds and transcripts are kept, so reruns ask only for changes and work offline (default: beside the store) (env TOPICGRAPH_CACHE)")
 	lexicon := fs.String("lexicon", getenv("TOPICGRAPH_LEXICON"), "an analyst's lexicon (YAML) to pin, merge, rename, classify or ban concepts (env TOPICGRAPH_LEXICON)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `Usage:
-  graphload [flags] NOTES...          load notes files and folders (.txt, .md, .markdown; folders are walked)
+  graphload [flags] NOTES... FEEDS... load notes, transcripts and feeds: files and folders (.txt, .md,
+                                      .markdown, .vtt, .srt, .json, .html; folders are walked) and
+                                      podcast feeds (.xml, .rss, .atom files or http(s) URLs)
   graphload export [flags]            write the graph (run "graphload export -h")
   graphload explain [flags] TERM NOTES...
                                       show how a term was treated (run "graphload explain -h")
 
-Loads each file as one episode, extracts concepts and relations with evidence,
+Loads each file, and each feed item, as one episode, extracts concepts and relations with evidence,
 stores them, and recomputes centrality and communities. Unchanged files are
 skipped; a changed file replaces its episode. Exits 1 if any file failed.
 
@@ -115,13 +119,19 @@ Flags:
 		return err
 	}
 	defer st.Close()
-	opts := load.Options{Prune: *prune, Force: *force, Extractor: x}
+	opts := load.Options{Prune: *prune, Force: *force, Extractor: x, CacheDir: *cache}
+	if opts.CacheDir == "" {
+		opts.CacheDir = defaultCache(*storeURL)
+	}
 	if f, ok := stderr.(*os.File); ok && !*quiet && term.IsTerminal(int(f.Fd())) {
 		opts.Progress = load.ProgressBar(stderr)
 	}
 	res, err := load.Run(ctx, st, fs.Args(), opts)
 	for _, e := range res.Failed {
 		fmt.Fprintln(stderr, "graphload:", e)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(stderr, "graphload:", w)
 	}
 	if err != nil {
 		return err
@@ -131,7 +141,23 @@ Flags:
 		fmt.Fprintf(stderr, "graphload: %d of %d files failed; the others were loaded\n", len(res.Failed), res.Files+countMissing(res))
 		return errReported
 	}
+	if len(res.Warnings) > 0 {
+		fmt.Fprintf(stderr, "graphload: %d broken parts of files were skipped; the rest was loaded\n", len(res.Warnings))
+		return errReported
+	}
 	return nil
+}
+
+// defaultCache puts the feed cache beside the store: next to an SQLite file,
+// or in the user's cache folder for a server.
+func defaultCache(storeURL string) string {
+	if path, ok := strings.CutPrefix(storeURL, "sqlite:"); ok && path != "" && path != ":memory:" {
+		return path + ".cache"
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "topicgraph")
+	}
+	return filepath.Join(os.TempDir(), "topicgraph-cache")
 }
 
 // countMissing counts failures for paths that were not found at all (they are

@@ -317,7 +317,12 @@ func linesOf(doc *notes.Document) []graph.Line {
 		if n := len(lines); n > 0 && lines[n-1].Line == b.Line {
 			continue // one line, one text: the parser's first reading of it
 		}
-		lines = append(lines, graph.Line{Line: b.Line, Text: b.Text, Kind: b.Kind.String()})
+		l := graph.Line{Line: b.Line, Text: b.Text, Kind: b.Kind.String(), Speaker: b.Speaker}
+		if b.Timed {
+			t := b.Time
+			l.Time = &t
+		}
+		lines = append(lines, l)
 	}
 	return lines
 }

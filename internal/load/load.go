@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/topicgraph/topicgraph/internal/extract"
+	"github.com/topicgraph/topicgraph/internal/feed"
 	"github.com/topicgraph/topicgraph/internal/graph"
 	"github.com/topicgraph/topicgraph/internal/notes"
 )
@@ -33,6 +34,8 @@ type Options struct {
 	Workers   int                   // parallel extraction workers; 0 means GOMAXPROCS
 	Extractor *extract.Extractor    // nil means the built-in word lists only
 	Progress  func(done, total int) // called after each file, when set
+	CacheDir  string                // where fetched feeds, transcripts and feed items are kept; needed for feeds
+	Fetcher   *feed.Fetcher         // nil means one with the default limits, caching under CacheDir
 }
 
 // Result summarises a load.
@@ -42,6 +45,7 @@ type Result struct {
 	Unchanged int           // files skipped because their bytes had not changed
 	Removed   int           // episodes pruned
 	Failed    []error       // one error per file that could not be loaded
+	Warnings  []error       // parts of files skipped while the rest loaded (a broken cue)
 	Episodes  int           // episodes in the store after the load
 	Concepts  int           // concepts in the store after the load
 	Relations int           // relations in the store after the load
@@ -83,8 +87,13 @@ type file struct {
 func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Result, error) {
 	start := time.Now()
 	var res Result
+	var feedArgs []string
+	paths, feedArgs = splitFeeds(paths)
 	files, errs := findFiles(paths)
 	res.Failed = append(res.Failed, errs...)
+	items, errs, fds := prepareFeeds(ctx, feedArgs, opts)
+	res.Failed = append(res.Failed, errs...)
+	files = append(files, items...)
 	res.Files = len(files)
 	x := opts.Extractor
 	if x == nil {
@@ -125,7 +134,7 @@ func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Res
 		}
 		named[f.id] = true
 		m := member{ep: graph.Episode{ID: f.id, Source: f.path}, named: true}
-		m.data, m.fileHash, m.err = readFile(f.path, x.Fingerprint())
+		m.data, m.fileHash, m.err = fds.readSource(f.path, x.Fingerprint())
 		corpus = append(corpus, m)
 		if m.err != nil || !wasStored || fileHashOf(old.Hash) != m.fileHash || old.Source != f.path {
 			changed = true
@@ -139,7 +148,7 @@ func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Res
 		if named[e.ID] {
 			continue
 		}
-		if _, err := os.Stat(e.Source); opts.Prune && errors.Is(err, fs.ErrNotExist) {
+		if opts.Prune && fds.sourceGone(e.Source) {
 			gone = append(gone, e.ID)
 			changed = true
 			continue
@@ -159,7 +168,7 @@ func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Res
 				return res, err
 			}
 			m := member{ep: graph.Episode{ID: e.ID, Source: e.Source}}
-			m.data, m.fileHash, m.err = readFile(e.Source, x.Fingerprint())
+			m.data, m.fileHash, m.err = fds.readSource(e.Source, x.Fingerprint())
 			corpus = append(corpus, m)
 		}
 		if err := extractAndWrite(ctx, st, x, corpus, storedByID, &due, opts, &res); err != nil {
@@ -235,14 +244,14 @@ func extractAndWrite(ctx context.Context, st graph.Store, x *extract.Extractor, 
 			keptAsStored[m.ep.ID] = true
 			continue
 		}
-		doc, err := notes.Parse(m.ep.Source, m.data)
+		doc, err := ParseFile(m.ep.Source, m.data)
 		if err != nil {
 			res.Failed = append(res.Failed, err)
 			keptAsStored[m.ep.ID] = true
 			continue
 		}
-		ep := m.ep
-		ep.Title, ep.Date, ep.Show, ep.Guests, ep.Tags = doc.Meta.Title, doc.Meta.Date, doc.Meta.Show, doc.Meta.Guests, doc.Meta.Tags
+		res.Warnings = append(res.Warnings, doc.Warnings...)
+		ep := episodeFromDoc(m.ep, doc)
 		srcs = append(srcs, extract.Source{Doc: doc, Episode: ep})
 		hashesOf = append(hashesOf, m.fileHash)
 		named = append(named, m.named)
@@ -395,10 +404,26 @@ func readFile(path, fingerprint string) (data []byte, hash string, err error) {
 	if len(data) > notes.MaxFileSize {
 		return nil, "", &notes.Error{Path: path, Msg: fmt.Sprintf("file grew past the %d MB limit for notes while it was read", notes.MaxFileSize>>20)}
 	}
+	return data, hashBytes(fingerprint, data), nil
+}
+
+func hashBytes(fingerprint string, data []byte) string {
 	h := sha256.New()
 	h.Write([]byte(fingerprint + "\x00"))
 	h.Write(data)
-	return data, hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// splitFeeds separates the feeds among the arguments from the files and folders.
+func splitFeeds(args []string) (paths, feeds []string) {
+	for _, a := range args {
+		if IsFeed(a) {
+			feeds = append(feeds, a)
+		} else {
+			paths = append(paths, a)
+		}
+	}
+	return paths, feeds
 }
 
 // regularFile refuses anything but a regular file, naming what it is.
@@ -486,8 +511,8 @@ func findFiles(paths []string) ([]file, []error) {
 			continue
 		}
 		if !info.IsDir() {
-			if !notes.IsNotesFile(root) {
-				errs = append(errs, &notes.Error{Path: root, Msg: "not a notes file: graphload reads .txt, .md and .markdown"})
+			if !IsInputFile(root) {
+				errs = append(errs, &notes.Error{Path: root, Msg: "not a notes file: graphload reads " + InputKinds})
 				continue
 			}
 			add(root, filepath.Base(root))
@@ -509,7 +534,7 @@ func findFiles(paths []string) ([]file, []error) {
 				}
 				return nil
 			}
-			if !d.IsDir() && notes.IsNotesFile(p) {
+			if !d.IsDir() && IsInputFile(p) {
 				found = append(found, p)
 			}
 			return nil

@@ -47,10 +47,13 @@ const (
 	Heading
 	Bullet
 	Paragraph
+	// Turn is one speaker's turn in a transcript: consecutive cues of the same
+	// speaker joined. It plays the role of a paragraph in extraction.
+	Turn
 )
 
 func (k BlockKind) String() string {
-	return [...]string{"title", "heading", "bullet", "paragraph"}[k]
+	return [...]string{"title", "heading", "bullet", "paragraph", "turn"}[k]
 }
 
 // Block is one line of notes with its markup removed.
@@ -61,6 +64,11 @@ type Block struct {
 	Text    string   // plain text: markup, list markers and link targets removed
 	Section int      // index in Document.Blocks of the heading this block sits under, or -1
 	Marked  []string // terms the writer marked: emphasis, quotes, link texts, wiki links, tags
+
+	// Transcripts only. Timed says Time is known (a turn can start at 0 s).
+	Time    float64 // seconds from the start of the recording where the block starts
+	Timed   bool
+	Speaker string // who speaks, as the transcript names them; "" when unknown
 }
 
 // Meta is the episode metadata found in a file.
@@ -70,6 +78,8 @@ type Meta struct {
 	Show   string
 	Guests []string
 	Tags   []string
+	URL    string // the episode's page (feeds: the item's link)
+	Audio  string // the episode's audio file (feeds: the enclosure)
 }
 
 // Document is one parsed notes file.
@@ -78,6 +88,9 @@ type Document struct {
 	Markdown bool
 	Meta     Meta
 	Blocks   []Block
+	// Warnings are problems in parts of the file that were skipped (a broken
+	// cue in a transcript) while the rest loaded.
+	Warnings []error
 }
 
 // Error is a problem with one notes file, at a line when one applies.
@@ -128,25 +141,25 @@ func IsNotesFile(path string) bool {
 	return false
 }
 
-// Parse reads one file's bytes. Markdown syntax is recognised in .md and
-// .markdown files; plain-text files use the seed's conventions (first line is the
-// title, short unpunctuated lines are headings, "- " starts a bullet).
-func Parse(path string, data []byte) (*Document, error) {
+// Text checks that data is a readable text file (size, no NUL bytes, valid
+// UTF-8) and returns it without a byte order mark and with line endings made
+// "\n". Every parser of episode files starts here, so all refuse the same way.
+func Text(path string, data []byte) (string, error) {
 	if err := CheckSize(path, int64(len(data))); err != nil {
-		return nil, err
+		return "", err
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if decoded, isUTF16, err := fromUTF16(path, data); isUTF16 {
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		data = decoded
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		if looksLikeUTF16(data) {
-			return nil, &Error{Path: path, Msg: "looks like UTF-16 text without a byte-order mark: save it as UTF-8 (or as UTF-16 with a byte-order mark)"}
+			return "", &Error{Path: path, Msg: "looks like UTF-16 text without a byte-order mark: save it as UTF-8 (or as UTF-16 with a byte-order mark)"}
 		}
-		return nil, &Error{Path: path, Line: 1 + bytes.Count(data[:i], []byte("\n")), Msg: "binary file (contains NUL bytes), not notes"}
+		return "", &Error{Path: path, Line: 1 + bytes.Count(data[:i], []byte("\n")), Msg: "binary file (contains NUL bytes), not text"}
 	}
 	if !utf8.Valid(data) {
 		line := 1
@@ -160,12 +173,23 @@ func Parse(path string, data []byte) (*Document, error) {
 			}
 			i += size
 		}
-		return nil, &Error{Path: path, Line: line, Msg: "invalid UTF-8: notes must be UTF-8 text"}
+		return "", &Error{Path: path, Line: line, Msg: "invalid UTF-8: text files must be UTF-8"}
 	}
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	if strings.TrimSpace(text) == "" {
-		return nil, &Error{Path: path, Msg: "empty file: no notes to read"}
+		return "", &Error{Path: path, Msg: "empty file: nothing to read"}
+	}
+	return text, nil
+}
+
+// Parse reads one file's bytes. Markdown syntax is recognised in .md and
+// .markdown files; plain-text files use the seed's conventions (first line is the
+// title, short unpunctuated lines are headings, "- " starts a bullet).
+func Parse(path string, data []byte) (*Document, error) {
+	text, err := Text(path, data)
+	if err != nil {
+		return nil, err
 	}
 	lines := strings.Split(text, "\n")
 	ext := strings.ToLower(filepath.Ext(path))
@@ -245,6 +269,9 @@ var yamlLine = regexp.MustCompile(`^line (\d+): `)
 
 var fileDate = regexp.MustCompile(`^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[^0-9]|$)`)
 
+// DateFromName reads a YYYY-MM-DD or YYYY-MM prefix of a file name, or "".
+func DateFromName(name string) string { return dateFromName(name) }
+
 // dateFromName reads a YYYY-MM-DD or YYYY-MM prefix of a file name.
 func dateFromName(name string) string {
 	m := fileDate.FindStringSubmatch(name)
@@ -305,7 +332,7 @@ func (d *Document) readFrontMatter(lines []string) (int, error) {
 		name := strings.ToLower(key.Value)
 		var want string
 		switch name {
-		case "title", "date", "show", "podcast", "channel":
+		case "title", "date", "show", "podcast", "channel", "url", "link", "audio", "enclosure":
 			want = "single"
 		case "guests", "guest", "tags":
 			want = "list"
@@ -331,6 +358,10 @@ func (d *Document) readFrontMatter(lines []string) (int, error) {
 			d.Meta.Guests = list(v)
 		case "tags":
 			d.Meta.Tags = list(v)
+		case "url", "link":
+			d.Meta.URL = scalar(v)
+		case "audio", "enclosure":
+			d.Meta.Audio = scalar(v)
 		}
 	}
 	return end + 1, nil
@@ -444,6 +475,13 @@ func indentDepth(line string) int {
 	return w / 2
 }
 
+// Add appends a block the way the notes parsers do: it finds the heading the
+// block sits under, strips inline markup (Markdown only in Markdown documents),
+// adds the terms so marked to the ones the caller set, and drops a block left
+// without text. Other readers of episode files (transcripts, HTML) build their
+// documents with it.
+func (d *Document) Add(b Block) { d.add(b) }
+
 func (d *Document) add(b Block) {
 	b.Section = -1
 	for i := len(d.Blocks) - 1; i >= 0; i-- {
@@ -452,7 +490,9 @@ func (d *Document) add(b Block) {
 			break
 		}
 	}
-	b.Text, b.Marked = stripMarkup(b.Text, d.Markdown)
+	var found []string
+	b.Text, found = stripMarkup(b.Text, d.Markdown)
+	b.Marked = append(b.Marked, found...)
 	if strings.TrimSpace(b.Text) == "" {
 		return
 	}

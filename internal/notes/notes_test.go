@@ -278,3 +278,13 @@ func TestQuote(t *testing.T) {
 		}
 	}
 }
+
+func TestFrontMatterURLAndAudio(t *testing.T) {
+	doc, err := Parse("e.md", []byte("---\ntitle: Kelp\nurl: https://show.example/kelp\naudio: https://show.example/kelp.mp3\n---\n# Kelp\nKelp forests grow fast.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Meta.URL != "https://show.example/kelp" || doc.Meta.Audio != "https://show.example/kelp.mp3" {
+		t.Errorf("meta = %+v", doc.Meta)
+	}
+}
