@@ -42,6 +42,7 @@ func Build(facts []EpisodeFacts) *Graph {
 	}
 	for _, f := range facts {
 		ep := f.Episode.ID
+		spoken := spokenLines(f)
 		for _, m := range f.Mentions {
 			c := concepts[m.Concept]
 			if c == nil {
@@ -54,12 +55,13 @@ func Build(facts []EpisodeFacts) *Graph {
 			c.mentions++
 			if ev := [2]int{epIndex[ep], m.Line}; !c.seen[ev] {
 				c.seen[ev] = true
-				c.evidence = append(c.evidence, Evidence{Episode: ep, Line: m.Line, Text: m.Text})
+				c.evidence = append(c.evidence, spoken.tag(Evidence{Episode: ep, Line: m.Line, Text: m.Text}))
 			}
 		}
 	}
 	for _, f := range facts {
 		ep := f.Episode.ID
+		spoken := spokenLines(f)
 		for _, l := range f.Links {
 			a, b := l.Source, l.Target
 			if a == b || concepts[a] == nil || concepts[b] == nil {
@@ -82,7 +84,7 @@ func Build(facts []EpisodeFacts) *Graph {
 			ev := [2]int{epIndex[ep], l.Line}
 			if !r.seen[ev] {
 				r.seen[ev] = true
-				r.evidence = append(r.evidence, Evidence{Episode: ep, Line: l.Line, Text: l.Text})
+				r.evidence = append(r.evidence, spoken.tag(Evidence{Episode: ep, Line: l.Line, Text: l.Text}))
 			}
 		}
 	}
@@ -280,4 +282,29 @@ func mergeSurnames(facts []EpisodeFacts) []EpisodeFacts {
 		out[i] = nf
 	}
 	return out
+}
+
+// spoken maps the lines of a transcript that carry a time or a speaker to
+// them; it is nil for notes, which have neither.
+type spoken map[int]*Line
+
+func spokenLines(f EpisodeFacts) spoken {
+	var m spoken
+	for i := range f.Lines {
+		if l := &f.Lines[i]; l.Time != nil || l.Speaker != "" {
+			if m == nil {
+				m = spoken{}
+			}
+			m[l.Line] = l
+		}
+	}
+	return m
+}
+
+// tag gives evidence on a spoken line that line's time and speaker.
+func (m spoken) tag(ev Evidence) Evidence {
+	if l, ok := m[ev.Line]; ok {
+		ev.Time, ev.Speaker = l.Time, l.Speaker
+	}
+	return ev
 }

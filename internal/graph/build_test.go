@@ -47,3 +47,38 @@ func TestBuildNPMI(t *testing.T) {
 		t.Errorf("npmi %v weight %v, want 1 and 3", r.NPMI, r.Weight)
 	}
 }
+
+// Evidence from a transcript carries its line's time and speaker; evidence
+// from notes carries neither.
+func TestEvidenceCarriesTimeAndSpeaker(t *testing.T) {
+	at := 754.5
+	facts := []EpisodeFacts{{
+		Episode: Episode{ID: "talk", Source: "talk.vtt"},
+		Lines: []Line{
+			{Line: 4, Text: "Moloch and the AI race", Kind: LineTurn, Time: &at, Speaker: "Liv"},
+			{Line: 7, Text: "Moloch again", Kind: LineTurn},
+		},
+		Mentions: []Mention{
+			{Concept: "moloch", Label: "Moloch", Kind: KindConcept, Line: 4, Text: "Moloch and the AI race", Weight: 1},
+			{Concept: "ai-race", Label: "AI race", Kind: KindConcept, Line: 4, Text: "Moloch and the AI race", Weight: 1},
+			{Concept: "moloch", Label: "Moloch", Kind: KindConcept, Line: 7, Text: "Moloch again", Weight: 1},
+		},
+		Links: []Link{{Source: "ai-race", Target: "moloch", Type: RelCooccurs, Strength: 1, Line: 4, Text: "Moloch and the AI race"}},
+	}}
+	g := Build(facts)
+	if len(g.Relations) != 1 || len(g.Relations[0].Evidence) != 1 {
+		t.Fatalf("relations %+v", g.Relations)
+	}
+	ev := g.Relations[0].Evidence[0]
+	if ev.Time == nil || *ev.Time != at || ev.Speaker != "Liv" {
+		t.Errorf("link evidence %+v, want time %v and speaker Liv", ev, at)
+	}
+	for _, c := range g.Concepts {
+		if c.ID != "moloch" {
+			continue
+		}
+		if len(c.Evidence) != 2 || c.Evidence[0].Speaker != "Liv" || c.Evidence[1].Time != nil || c.Evidence[1].Speaker != "" {
+			t.Errorf("moloch's evidence %+v, want line 4 timed and spoken, line 7 neither", c.Evidence)
+		}
+	}
+}

@@ -165,6 +165,8 @@ type EpisodeSummary struct {
 	Show     string   `json:"show"`
 	Guests   []string `json:"guests"`
 	Tags     []string `json:"tags"`
+	URL      string   `json:"url,omitempty"`   // the episode's page (a feed item's link)
+	Audio    string   `json:"audio,omitempty"` // its audio (a feed item's enclosure)
 	Concepts int      `json:"concepts"`
 }
 
@@ -172,7 +174,19 @@ type EpisodeSummary struct {
 type EpisodeDetail struct {
 	Episode  EpisodeSummary   `json:"episode"`
 	Concepts []EpisodeConcept `json:"concepts"`
+	// Speakers are a transcript's speakers, each with the concepts they
+	// brought up most (mentions on their turns); absent for notes.
+	Speakers []SpeakerConcepts `json:"speakers,omitempty"`
 }
+
+// SpeakerConcepts is one speaker of a transcript and what they talked about.
+type SpeakerConcepts struct {
+	Speaker  string           `json:"speaker"`
+	Concepts []EpisodeConcept `json:"concepts"` // most mentioned first, at most maxSpeakerConcepts
+}
+
+// maxSpeakerConcepts is how many concepts an episode's detail lists per speaker.
+const maxSpeakerConcepts = 10
 
 // EpisodeConcept is a concept as it occurs in one episode.
 type EpisodeConcept struct {
@@ -620,14 +634,50 @@ func (ix *Index) Episode(id string) (EpisodeDetail, error) {
 	return EpisodeDetail{
 		Episode:  ix.episodeSummary(j),
 		Concepts: append([]EpisodeConcept{}, ix.episodeConcepts[j]...),
+		Speakers: ix.speakers(id, ix.episodeConcepts[j]),
 	}, nil
+}
+
+// speakers counts, for each speaker of an episode, the lines of their turns
+// that mention each of the episode's concepts.
+func (ix *Index) speakers(episode string, concepts []EpisodeConcept) []SpeakerConcepts {
+	counts := map[string]map[int]int{} // speaker -> concept position -> lines
+	for _, ec := range concepts {
+		i := ix.conceptAt[ec.ID]
+		for _, ev := range ix.graph.Concepts[i].Evidence {
+			if ev.Episode != episode || ev.Speaker == "" {
+				continue
+			}
+			if counts[ev.Speaker] == nil {
+				counts[ev.Speaker] = map[int]int{}
+			}
+			counts[ev.Speaker][i]++
+		}
+	}
+	if len(counts) == 0 {
+		return nil
+	}
+	out := make([]SpeakerConcepts, 0, len(counts))
+	for speaker, byConcept := range counts {
+		list := make([]EpisodeConcept, 0, len(byConcept))
+		for i, n := range byConcept {
+			c := &ix.graph.Concepts[i]
+			list = append(list, EpisodeConcept{ID: c.ID, Label: c.Label, Kind: c.Kind, Mentions: n})
+		}
+		slices.SortFunc(list, func(a, b EpisodeConcept) int {
+			return cmp.Or(cmp.Compare(b.Mentions, a.Mentions), strings.Compare(a.Label, b.Label), strings.Compare(a.ID, b.ID))
+		})
+		out = append(out, SpeakerConcepts{Speaker: speaker, Concepts: list[:min(len(list), maxSpeakerConcepts)]})
+	}
+	slices.SortFunc(out, func(a, b SpeakerConcepts) int { return strings.Compare(a.Speaker, b.Speaker) })
+	return out
 }
 
 func (ix *Index) episodeSummary(j int) EpisodeSummary {
 	e := ix.graph.Episodes[j]
 	return EpisodeSummary{
 		ID: e.ID, Title: e.Title, Date: e.Date, Source: e.Source, Show: e.Show,
-		Guests: nonNil(e.Guests), Tags: nonNil(e.Tags), Concepts: len(ix.episodeConcepts[j]),
+		Guests: nonNil(e.Guests), Tags: nonNil(e.Tags), URL: e.URL, Audio: e.Audio, Concepts: len(ix.episodeConcepts[j]),
 	}
 }
 

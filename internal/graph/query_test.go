@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -463,4 +464,41 @@ func rankedBefore(a, b graph.SearchHit, q string) bool {
 		return a.PageRank > b.PageRank
 	}
 	return a.Label <= b.Label
+}
+
+// A transcript's detail says what each speaker brought up most; notes have
+// no speakers.
+func TestEpisodeSpeakers(t *testing.T) {
+	at := func(s float64) *float64 { return &s }
+	m := func(c string, line int, text string) graph.Mention {
+		return graph.Mention{Concept: c, Label: c, Kind: graph.KindConcept, Line: line, Text: text, Weight: 1}
+	}
+	facts := []graph.EpisodeFacts{{
+		Episode: graph.Episode{ID: "talk", Source: "talk.vtt", URL: "https://example.org/talk", Audio: "https://example.org/talk.mp3"},
+		Lines: []graph.Line{
+			{Line: 3, Text: "moloch and ubi", Time: at(1), Speaker: "Liv"},
+			{Line: 6, Text: "moloch", Time: at(9), Speaker: "Liv"},
+			{Line: 9, Text: "ubi", Time: at(20), Speaker: "Igor"},
+		},
+		Mentions: []graph.Mention{m("moloch", 3, "moloch and ubi"), m("ubi", 3, "moloch and ubi"), m("moloch", 6, "moloch"), m("ubi", 9, "ubi")},
+	}, {
+		Episode:  graph.Episode{ID: "notes", Source: "notes.md"},
+		Mentions: []graph.Mention{m("moloch", 1, "moloch")},
+	}}
+	ix := graph.NewIndex(graph.Build(facts))
+	d, err := ix.Episode("talk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Episode.URL != "https://example.org/talk" || d.Episode.Audio != "https://example.org/talk.mp3" {
+		t.Errorf("episode summary %+v lacks its url and audio", d.Episode)
+	}
+	got := fmt.Sprint(d.Speakers)
+	want := "[{Igor [{ubi ubi concept 1}]} {Liv [{moloch moloch concept 2} {ubi ubi concept 1}]}]"
+	if got != want {
+		t.Errorf("speakers %s, want %s", got, want)
+	}
+	if d, _ := ix.Episode("notes"); d.Speakers != nil {
+		t.Errorf("notes have speakers %v", d.Speakers)
+	}
 }
