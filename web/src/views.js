@@ -180,6 +180,38 @@ export function renderEpisodes(container, data, ctx) {
   );
 }
 
+// SIMILARITY_MEANING says in words what the similarity percentage is.
+const SIMILARITY_MEANING =
+  "Similarity is the cosine of the two episodes' concept profiles, each concept weighted by how often the episode mentions it and how rare it is across episodes (TF-IDF): 100% means the same concepts in the same proportions, 0% no concept in common.";
+
+// percent shows a similarity in [0, 1] as a percentage, keeping small values visible.
+function percent(x) {
+  if (typeof x !== "number" || !isFinite(x)) return "–";
+  const p = x * 100;
+  return p > 0 && p < 1 ? "<1%" : `${Math.round(p)}%`;
+}
+
+// speakersSection lists what each speaker of a transcript brought up most.
+function speakersSection(speakers, ctx) {
+  if (!speakers || speakers.length === 0) return null;
+  return section(
+    `Speakers (${speakers.length})`,
+    "episode-speakers",
+    el(
+      "ul",
+      { class: "rows" },
+      speakers.map((sp) =>
+        el(
+          "li",
+          { "data-testid": "speaker" },
+          el("span", { class: "row-title" }, sp.speaker),
+          el("div", { class: "sub" }, "talked most about ", sp.concepts.map((c, i) => [i ? ", " : "", el("a", { href: ctx.href("concept", [c.id]) }, c.label), ` (${c.mentions})`])),
+        ),
+      ),
+    ),
+  );
+}
+
 export function renderEpisode(container, data, ctx) {
   clear(container);
   const e = data.episode;
@@ -188,9 +220,11 @@ export function renderEpisode(container, data, ctx) {
     head(e.title || e.id, ctx.close),
     el("p", { class: "muted" }, [e.date || "undated", e.show, e.source].filter(Boolean).join(" · ")),
     e.guests && e.guests.length ? el("p", {}, `Guests: ${e.guests.join(", ")}`) : null,
+    speakersSection(data.speakers, ctx),
     section(
       `Similar episodes (${similar.length})`,
       "similar",
+      el("p", { class: "muted" }, SIMILARITY_MEANING),
       el(
         "ol",
         { class: "rows" },
@@ -199,7 +233,7 @@ export function renderEpisode(container, data, ctx) {
             "li",
             { "data-testid": "similar-episode" },
             el("a", { href: ctx.href("episodes", [s.id]), class: "row-title" }, s.title || s.id),
-            el("span", { class: "meta" }, `${formatScore(s.similarity)} · ${s.shared_concepts} shared`),
+            el("span", { class: "meta", title: SIMILARITY_MEANING }, `${percent(s.similarity)} similar · ${s.shared_concepts} shared`),
             el("div", { class: "sub" }, el("a", { href: ctx.href("compare", [e.id, s.id]), "data-testid": "compare-link" }, "compare")),
           ),
         ),
@@ -246,7 +280,8 @@ export function renderComparison(container, data, ctx) {
     );
   const links = data.shared_links || [];
   appendAll(container, 
-    el("p", { "data-testid": "compare-summary" }, `Similarity ${formatScore(data.similarity)} · ${data.shared.length} shared concepts · ${links.length} shared links`),
+    el("p", { "data-testid": "compare-summary" }, `${percent(data.similarity)} similar · ${data.shared.length} shared concepts · ${links.length} shared links`),
+    el("p", { class: "muted", "data-testid": "similarity-meaning" }, SIMILARITY_MEANING),
     section(`Shared (${data.shared.length})`, "compare-shared", list(data.shared, "shared")),
     section(`Only in A (${data.only_a.length})`, "compare-only-a", list(data.only_a, "only-a")),
     section(`Only in B (${data.only_b.length})`, "compare-only-b", list(data.only_b, "only-b")),
