@@ -37,16 +37,6 @@ type Lexicon struct {
 	Digest string
 }
 
-type lexiconFile struct {
-	Concepts []struct {
-		Name    string   `yaml:"name"`
-		Aliases []string `yaml:"aliases"`
-		Label   string   `yaml:"label"`
-		Kind    string   `yaml:"kind"`
-	} `yaml:"concepts"`
-	Ban []string `yaml:"ban"`
-}
-
 // MaxLexiconSize bounds a lexicon file: an analyst's list of concepts is
 // small, and the loader must not read a device or a huge file without end.
 const MaxLexiconSize = 4 << 20
@@ -80,7 +70,7 @@ func LoadLexicon(path string) (*Lexicon, error) {
 
 // ParseLexicon parses a lexicon's YAML.
 func ParseLexicon(path string, data []byte) (*Lexicon, error) {
-	var f lexiconFile
+	var f LexiconFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && err.Error() != "EOF" {

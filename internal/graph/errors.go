@@ -10,6 +10,7 @@ const (
 	ENOTFOUND    = "not_found"
 	EINVALID     = "invalid"
 	EUNAVAILABLE = "unavailable"
+	ECONFLICT    = "conflict" // what a write was based on changed underneath it
 	EINTERNAL    = "internal"
 )
 
