@@ -21,7 +21,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/topicgraph/topicgraph/internal/curate"
+	"github.com/topicgraph/topicgraph/internal/graph"
 	"github.com/topicgraph/topicgraph/internal/httpapi"
+	"github.com/topicgraph/topicgraph/internal/load"
 	"github.com/topicgraph/topicgraph/internal/storage"
 	"github.com/topicgraph/topicgraph/web"
 )
@@ -58,6 +61,22 @@ type config struct {
 	refresh      time.Duration
 	allowedHosts string // comma-separated, besides the loopback names
 	cacheMB      int
+	lexicon      string // the lexicon file edits are written to; none: read-only
+	token        string // when set, edits must carry it
+}
+
+// loopbackOnly reports whether the listen address is reachable only from
+// this machine: a loopback IP or localhost. ":8080" and 0.0.0.0 are not.
+func (c config) loopbackOnly() bool {
+	host, _, err := net.SplitHostPort(c.addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // hostNames lists the host names the server answers to besides the loopback
@@ -99,6 +118,8 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 		cfg.refresh = d
 	}
 	cfg.allowedHosts = getenv("TOPICGRAPH_ALLOWED_HOSTS")
+	cfg.lexicon = getenv("TOPICGRAPH_LEXICON")
+	cfg.token = getenv("TOPICGRAPH_TOKEN")
 	if v := getenv("TOPICGRAPH_CACHE_MB"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -119,6 +140,10 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 		"comma-separated host names the server answers to, besides localhost, 127.0.0.1, [::1] and the host of -addr; others get 421, which stops DNS rebinding; * answers any name (env TOPICGRAPH_ALLOWED_HOSTS)")
 	fs.IntVar(&cfg.cacheMB, "cache-mb", cfg.cacheMB,
 		"megabytes of memory for encoded graph views and exports, kept and being built (env TOPICGRAPH_CACHE_MB)")
+	fs.StringVar(&cfg.lexicon, "lexicon", cfg.lexicon,
+		"the lexicon file (YAML, as graphload -lexicon reads) that edits made on the page are written to; without it the explorer is read-only (env TOPICGRAPH_LEXICON)")
+	fs.StringVar(&cfg.token, "token", cfg.token,
+		"a secret that edits must carry (Authorization: Bearer TOKEN); without one, edits are accepted only when -addr is a loopback address (env TOPICGRAPH_TOKEN)")
 	printUsage := func() {
 		fmt.Fprintf(stdout, `Usage: explorer [flags]
 
@@ -173,8 +198,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	snap := httpapi.NewSnapshot(store, logger)
 	snap.SetCacheLimit(int64(cfg.cacheMB) << 20)
+	var curator graph.Curator
+	if cfg.lexicon != "" {
+		c, err := curate.New(cfg.lexicon, store, load.Options{CacheDir: storage.CacheDir(cfg.store)})
+		if err != nil {
+			return fmt.Errorf("-lexicon: %w", err)
+		}
+		curator = c
+	}
 	server := &http.Server{
-		Handler:           httpapi.NewServer(snap, web.Static, logger, httpapi.AllowHosts(cfg.hostNames()...)),
+		Handler: httpapi.NewServer(snap, web.Static, logger, httpapi.AllowHosts(cfg.hostNames()...),
+			httpapi.WithCurator(curator, cfg.token, cfg.loopbackOnly())),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10, // the API takes no cookies or long headers; a query is at most 16 KiB
 		ReadTimeout:       30 * time.Second,
@@ -199,7 +233,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	go func() { served <- server.Serve(listener) }()
 	logger.Info("listening on http://"+listener.Addr().String(),
 		"store", storage.Redact(cfg.store), "refresh", cfg.refresh,
-		"hosts", strings.Join(append([]string{"localhost", "127.0.0.1", "[::1]"}, cfg.hostNames()...), ","), "cache_mb", cfg.cacheMB)
+		"hosts", strings.Join(append([]string{"localhost", "127.0.0.1", "[::1]"}, cfg.hostNames()...), ","), "cache_mb", cfg.cacheMB, "edits", editsMode(cfg))
 
 	select {
 	case err := <-served:
@@ -213,4 +247,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	return nil
+}
+
+// editsMode says in the start-up log who may edit the graph.
+func editsMode(cfg config) string {
+	switch {
+	case cfg.lexicon == "":
+		return "read-only (no -lexicon)"
+	case cfg.token != "":
+		return "with the token, into " + cfg.lexicon
+	case cfg.loopbackOnly():
+		return "from this machine, into " + cfg.lexicon
+	}
+	return "read-only (-addr is not loopback and there is no -token)"
 }

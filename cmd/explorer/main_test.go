@@ -227,3 +227,16 @@ func TestHostNamesAreTheListenHostAndTheAllowedOnes(t *testing.T) {
 		}
 	}
 }
+
+// Edits without a token are accepted only on an address no other machine
+// can reach.
+func TestLoopbackOnly(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:8080": true, "localhost:8080": true, "[::1]:8080": true, "127.0.0.2:80": true,
+		":8080": false, "0.0.0.0:8080": false, "[::]:8080": false, "192.168.1.5:8080": false, "explorer.example:80": false, "nonsense": false,
+	} {
+		if got := (config{addr: addr}).loopbackOnly(); got != want {
+			t.Errorf("loopbackOnly(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/topicgraph/topicgraph/internal/extract"
 	"github.com/topicgraph/topicgraph/internal/graph"
 	"github.com/topicgraph/topicgraph/internal/load"
+	"github.com/topicgraph/topicgraph/internal/storage"
 )
 
 // newExtractor builds the extractor, with the analyst's lexicon when one is named.
@@ -35,7 +36,7 @@ func runExplain(args []string, getenv func(string) string, stdout, stderr io.Wri
 	fs := flag.NewFlagSet("graphload explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	lexicon := fs.String("lexicon", getenv("TOPICGRAPH_LEXICON"), "an analyst's lexicon (YAML) (env TOPICGRAPH_LEXICON)")
-	cache := fs.String("cache", envDefault(getenv, "TOPICGRAPH_CACHE", defaultCache(envDefault(getenv, "TOPICGRAPH_STORE", defaultStore))),
+	cache := fs.String("cache", envDefault(getenv, "TOPICGRAPH_CACHE", storage.CacheDir(envDefault(getenv, "TOPICGRAPH_STORE", defaultStore))),
 		"where fetched feeds and transcripts are kept (env TOPICGRAPH_CACHE)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `Usage:

@@ -14,7 +14,6 @@ import (
 	iofs "io/fs"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -121,7 +120,7 @@ Flags:
 	defer st.Close()
 	opts := load.Options{Prune: *prune, Force: *force, Extractor: x, CacheDir: *cache}
 	if opts.CacheDir == "" {
-		opts.CacheDir = defaultCache(*storeURL)
+		opts.CacheDir = storage.CacheDir(*storeURL)
 	}
 	if f, ok := stderr.(*os.File); ok && !*quiet && term.IsTerminal(int(f.Fd())) {
 		opts.Progress = load.ProgressBar(stderr)
@@ -146,18 +145,6 @@ Flags:
 		return errReported
 	}
 	return nil
-}
-
-// defaultCache puts the feed cache beside the store: next to an SQLite file,
-// or in the user's cache folder for a server.
-func defaultCache(storeURL string) string {
-	if path, ok := strings.CutPrefix(storeURL, "sqlite:"); ok && path != "" && path != ":memory:" {
-		return path + ".cache"
-	}
-	if dir, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(dir, "topicgraph")
-	}
-	return filepath.Join(os.TempDir(), "topicgraph-cache")
 }
 
 // countMissing counts failures for paths that were not found at all (they are

@@ -10,7 +10,9 @@ const (
 	ENOTFOUND    = "not_found"
 	EINVALID     = "invalid"
 	EUNAVAILABLE = "unavailable"
-	ECONFLICT    = "conflict" // what a write was based on changed underneath it
+	ECONFLICT    = "conflict"     // what a write was based on changed underneath it
+	EAUTH        = "unauthorized" // a write without the token it needs
+	EFORBIDDEN   = "forbidden"    // a write this server or origin may not make
 	EINTERNAL    = "internal"
 )
 

@@ -29,16 +29,19 @@ type healthResponse struct {
 	Version   string `json:"version,omitempty"`
 	LoadedAt  string `json:"loaded_at,omitempty"`
 	Error     string `json:"error,omitempty"`
+	// Edits is open, token or read-only: whether POST /api/lexicon accepts
+	// edits, and how (see WithCurator).
+	Edits string `json:"edits"`
 }
 
 // handleHealth reports whether a graph is loaded and whether the store answered
 // the last refresh. It is 503 only until the first load, so a load balancer
 // keeps a degraded server (still serving its last graph) in rotation.
-func handleHealth(snap *Snapshot, logger *slog.Logger) http.Handler {
+func handleHealth(snap *Snapshot, writes writePolicy, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := snap.current()
 		w.Header().Set("Cache-Control", "no-store")
-		resp := healthResponse{Status: "loading"}
+		resp := healthResponse{Status: "loading", Edits: writes.mode()}
 		if st.failure != nil {
 			resp.Error = st.failure.Error()
 		}

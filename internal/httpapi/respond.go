@@ -15,6 +15,9 @@ var statusOf = map[string]int{
 	graph.EINVALID:     http.StatusBadRequest,
 	graph.ENOTFOUND:    http.StatusNotFound,
 	graph.EUNAVAILABLE: http.StatusServiceUnavailable,
+	graph.ECONFLICT:    http.StatusConflict,
+	graph.EAUTH:        http.StatusUnauthorized,
+	graph.EFORBIDDEN:   http.StatusForbidden,
 	graph.EINTERNAL:    http.StatusInternalServerError,
 }
 

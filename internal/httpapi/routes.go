@@ -11,8 +11,8 @@ import (
 
 // addRoutes lists the whole HTTP surface of the explorer in one place.
 // docs/api.md documents each endpoint.
-func addRoutes(r chi.Router, snap *Snapshot, static fs.FS, logger *slog.Logger) {
-	r.Get("/healthz", handleHealth(snap, logger).ServeHTTP)
+func addRoutes(r chi.Router, snap *Snapshot, writes writePolicy, static fs.FS, logger *slog.Logger) {
+	r.Get("/healthz", handleHealth(snap, writes, logger).ServeHTTP)
 	r.Route("/api", func(r chi.Router) {
 		r.Get("/graph", handleGraph(snap, logger).ServeHTTP)
 		r.Get("/search", handleSearch(snap, logger).ServeHTTP)
@@ -32,6 +32,7 @@ func addRoutes(r chi.Router, snap *Snapshot, static fs.FS, logger *slog.Logger) 
 		r.Get("/episodes/{id}/source", handleEpisodeSource(snap, logger).ServeHTTP)
 		r.Get("/export", handleExport(snap, logger).ServeHTTP)
 		r.Handle("/cypher", handleCypher(snap.cypherConsole(), logger))
+		r.Post("/lexicon", handleLexicon(snap, writes, logger).ServeHTTP)
 		r.Get("/openapi.json", handleOpenAPI().ServeHTTP)
 		r.NotFound(handleUnknownEndpoint(logger).ServeHTTP)
 		r.MethodNotAllowed(handleMethodNotAllowed().ServeHTTP)
@@ -42,12 +43,17 @@ func addRoutes(r chi.Router, snap *Snapshot, static fs.FS, logger *slog.Logger) 
 
 // APIRoutes lists the path patterns of the GET endpoints under /api, as the
 // router matches them, so tests can check the OpenAPI document covers them.
-func APIRoutes() []string {
+func APIRoutes() []string { return apiRoutes(http.MethodGet) }
+
+// APIPostRoutes lists the path patterns of the POST endpoints under /api.
+func APIPostRoutes() []string { return apiRoutes(http.MethodPost) }
+
+func apiRoutes(method string) []string {
 	r := chi.NewRouter()
-	addRoutes(r, NewSnapshot(nil, nil), nil, nil)
+	addRoutes(r, NewSnapshot(nil, nil), writePolicy{}, nil, nil)
 	var out []string
-	_ = chi.Walk(r, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
-		if method == http.MethodGet && strings.HasPrefix(route, "/api/") {
+	_ = chi.Walk(r, func(m, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if m == method && strings.HasPrefix(route, "/api/") {
 			out = append(out, route)
 		}
 		return nil

@@ -22,7 +22,8 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 type Option func(*serverOptions)
 
 type serverOptions struct {
-	hosts hostPolicy
+	hosts  hostPolicy
+	writes writePolicy
 }
 
 // AllowHosts sets the host names the server answers to, beside the loopback
@@ -53,7 +54,7 @@ func NewServer(snap *Snapshot, static fs.FS, logger *slog.Logger, opts ...Option
 	// is what a request waits for. Whole-graph answers come pre-compressed
 	// (cache.go) and pass through untouched.
 	r.Use(middleware.Compress(1))
-	addRoutes(r, snap, static, logger)
+	addRoutes(r, snap, o.writes, static, logger)
 	return r
 }
 

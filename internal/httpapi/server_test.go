@@ -135,8 +135,8 @@ func TestBeforeTheFirstLoadEverythingIs503(t *testing.T) {
 	srv := newTestServer(t, httpapi.NewSnapshot(nil, nil))
 	var h map[string]any
 	get(t, srv, "/healthz", http.StatusServiceUnavailable, &h)
-	if !reflect.DeepEqual(h, map[string]any{"status": "loading"}) {
-		t.Errorf("healthz = %v, want only status loading", h)
+	if !reflect.DeepEqual(h, map[string]any{"status": "loading", "edits": "read-only"}) {
+		t.Errorf("healthz = %v, want only status loading (and read-only edits)", h)
 	}
 	for _, path := range []string{"/api/graph", "/api/search?q=ai", "/api/concepts/ai", "/api/path?from=ai&to=strike", "/api/episodes", "/api/episodes/ep-1"} {
 		wantError(t, srv, path, http.StatusServiceUnavailable, graph.EUNAVAILABLE)

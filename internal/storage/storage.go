@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/topicgraph/topicgraph/internal/graph"
@@ -151,4 +152,17 @@ func Redact(url string) string {
 		}
 	}
 	return out[:q+1] + strings.Join(params, "&") + fragment
+}
+
+// CacheDir is where fetched feeds and transcripts are kept for a store when
+// no -cache is given: beside an SQLite file, or in the user's cache folder
+// for a server.
+func CacheDir(storeURL string) string {
+	if path, ok := strings.CutPrefix(storeURL, "sqlite:"); ok && path != "" && path != ":memory:" {
+		return path + ".cache"
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "topicgraph")
+	}
+	return filepath.Join(os.TempDir(), "topicgraph-cache")
 }
