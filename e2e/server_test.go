@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/topicgraph/topicgraph/internal/curate"
+	"github.com/topicgraph/topicgraph/internal/graph"
 	"github.com/topicgraph/topicgraph/internal/httpapi"
 	"github.com/topicgraph/topicgraph/internal/load"
 	"github.com/topicgraph/topicgraph/internal/sqlite"
@@ -24,6 +26,27 @@ func startExplorer(t *testing.T) string {
 // startExplorerOn is startExplorer on the notes under paths; with none, on an
 // empty store.
 func startExplorerOn(t *testing.T, paths ...string) string {
+	t.Helper()
+	return startExplorerWith(t, nil, paths...)
+}
+
+// startCuratedExplorer serves the example notes with edits kept in a new
+// lexicon file, from this machine (token "") or with a token.
+func startCuratedExplorer(t *testing.T, token string) (base, lexicon string) {
+	t.Helper()
+	lexicon = filepath.Join(t.TempDir(), "concepts.yaml")
+	base = startExplorerWith(t, func(store graph.Store) []httpapi.Option {
+		cur, err := curate.New(lexicon, store, load.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []httpapi.Option{httpapi.WithCurator(cur, token, true)}
+	}, filepath.Join(repoRoot(t), "examples", "notes"))
+	return base, lexicon
+}
+
+// startExplorerWith is startExplorerOn with server options made for the store.
+func startExplorerWith(t *testing.T, options func(graph.Store) []httpapi.Option, paths ...string) string {
 	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "graph.db"))
@@ -46,7 +69,11 @@ func startExplorerOn(t *testing.T, paths ...string) string {
 	if err := snap.Refresh(ctx); err != nil {
 		t.Fatalf("read the loaded graph: %v", err)
 	}
-	server := httptest.NewServer(httpapi.NewServer(snap, web.Static, nil))
+	var opts []httpapi.Option
+	if options != nil {
+		opts = options(store)
+	}
+	server := httptest.NewServer(httpapi.NewServer(snap, web.Static, nil, opts...))
 	t.Cleanup(server.Close)
 	return server.URL
 }

@@ -30,6 +30,7 @@ async function getJSON(path, signal) {
 const q = encodeURIComponent;
 
 export const api = {
+  health: () => fetch("/healthz", { headers: { Accept: "application/json" } }).then((r) => r.json()),
   // graph takes the server-side filters as a query string (see route.js serverQuery).
   graph: (query) => getJSON(`/api/graph?${query}`),
   search: (text, limit, signal) => getJSON(`/api/search?q=${q(text)}&limit=${limit}`, signal),

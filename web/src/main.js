@@ -13,6 +13,7 @@ import { byId, clear, el } from "./dom.js";
 import { placeExtraNodes } from "./layout.js";
 import { communityColours, OTHER_COLOUR } from "./palette.js";
 import { renderLegend } from "./legend.js";
+import { createCuration } from "./curation.js";
 import { renderConcept } from "./panel.js";
 import { parseHash, formatHash, serverQuery } from "./route.js";
 import * as views from "./views.js";
@@ -293,13 +294,43 @@ async function main() {
     return;
   }
   const episodeByID = new Map(episodes.map((e) => [e.id, e]));
+  const health = await api.health().catch(() => ({}));
+  const curation = createCuration({
+    mode: health.edits || "read-only",
+    askToken,
+    onError: (err) => showStatus(`Edit refused: ${err.message}`, true),
+    onApplied: async (edit, answer) => {
+      // The store changed: forget what was drawn and what the themes were.
+      loadedKey = null;
+      themeInfo = null;
+      byId("f-theme").replaceChildren(el("option", { value: "" }, "All themes"));
+      fillThemes().catch(() => {});
+      const gone = !answer.concept;
+      const about = answer.result && answer.result.concept;
+      // Said once the view the edit leads to is drawn (see idleStatus).
+      notice = `${answer.result.undone ? "Undid" : "Saved"} ${answer.result.op}${about ? ` of “${answer.concept ? answer.concept.label : about}”` : ""}.`;
+      if (edit.op === "ban" && !answer.result.undone) go("", []);
+      else if (!gone && about && (edit.op !== "undo" || state.route.view === "concept")) {
+        if (state.route.view === "concept" && state.route.args[0] === about) await applyRoute();
+        else go("concept", [about]);
+      } else await applyRoute();
+    },
+  });
+  mountCurationBox(curation);
   let themeInfo = null; // /api/themes, loaded once for the theme filter's labels
   let themeNames = new Map(); // community -> theme name, from themeInfo
   const themeName = (c) => themeNames.get(c) || (c >= 0 ? `theme ${c}` : "no theme");
   // idleStatus is the status line when nothing is loading: empty, or how to
   // fill an empty store.
-  const idleStatus = () =>
+  let notice = ""; // what the last edit did, shown once its view is drawn
+  const idleStatus = (final = true) => {
+    if (notice) {
+      showStatus(notice);
+      if (final) notice = "";
+      return;
+    }
     showStatus(episodes.length === 0 ? "This store holds no episodes yet. Load notes into it with graphload: go run ./cmd/graphload -store STORE NOTES (STORE as this explorer was started with, sqlite:topicgraph.db by default), then reload this page." : "");
+  };
   function updateLegend() {
     const proj = state.route && state.route.filters.proj;
     const extra = proj === "episodes" ? [[EPISODE_COLOUR, "episode"]] : proj === "guests" ? [[GUEST_COLOUR, "guest"]] : [];
@@ -409,7 +440,7 @@ async function main() {
     byId("counts").textContent = `${episodes.length} episodes · ${counts.concepts} concepts · ${shown}`;
     byId("filter-count").textContent = `${graph.order} nodes on screen`;
     if (graph.order === 0 && episodes.length > 0) showStatus("Nothing matches these filters.");
-    else idleStatus();
+    else idleStatus(false);
     return true;
   }
   let sizedBy = null;
@@ -483,7 +514,7 @@ async function main() {
       if (seq !== routeSeq) return;
       labels.set(id, data.concept.label);
       if (graph.hasNode(id)) showNeighbourLinks(id, data.neighbours || []);
-      renderConcept(panel, data, { colour: colours.get(data.concept.community) || OTHER_COLOUR, themeName, themeHref: (c) => href("", [], { theme: String(c) }), episodeTitles: new Map(episodes.map((e) => [e.id, e.title])), episodeInfo, onSelect: (n) => go("concept", [n]), onClose: close, linkHref: (n) => href("link", [id, n]) });
+      renderConcept(panel, data, { editSection: curation.editSection, colour: colours.get(data.concept.community) || OTHER_COLOUR, themeName, themeHref: (c) => href("", [], { theme: String(c) }), episodeTitles: new Map(episodes.map((e) => [e.id, e.title])), episodeInfo, onSelect: (n) => go("concept", [n]), onClose: close, linkHref: (n) => href("link", [id, n]) });
       const timelineSection = el("section", { class: "panel-section", "data-testid": "panel-timeline" }, el("h3", {}, `Timeline · first ${life.first ? episodeInfo(life.first).date || life.first : "–"}, last ${life.last ? episodeInfo(life.last).date || life.last : "–"}`), views.timeline(life, ctx));
       panel.querySelector(".stats").after(timelineSection);
     },
@@ -689,6 +720,39 @@ async function main() {
   window.addEventListener("hashchange", applyRoute);
   fillThemes().catch((err) => showStatus(`Could not load themes: ${err.message}`, true));
   await applyRoute();
+}
+
+// askToken shows the token dialog and resolves to what was typed, or null.
+function askToken(message) {
+  const dialog = byId("token-dialog");
+  byId("token-message").textContent = message;
+  const input = byId("token-input");
+  input.value = "";
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok" && input.value.trim() ? input.value.trim() : null), { once: true });
+    dialog.showModal();
+    input.focus();
+  });
+}
+
+// mountCurationBox shows the sidebar's pin form and undo button when the
+// explorer takes edits, and says which kind of editing it allows.
+function mountCurationBox(curation) {
+  const box = byId("curate-box");
+  const modeText = {
+    open: "Edits are saved to the explorer's lexicon file.",
+    token: "Edits need the explorer's token; it is asked for once per tab.",
+    "read-only": "Read-only: the explorer has no lexicon file, or is shared without a token.",
+  };
+  byId("edits-mode").textContent = modeText[curation.mode] || "";
+  box.dataset.mode = curation.mode;
+  if (curation.mode === "read-only") {
+    byId("undo").hidden = true;
+  } else {
+    byId("pin-slot").append(curation.pinForm());
+    byId("undo").addEventListener("click", () => curation.undo());
+  }
+  box.hidden = false;
 }
 
 main().catch((err) => {

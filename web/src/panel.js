@@ -39,7 +39,7 @@ function evidenceItem(title, ev, episode, terms) {
 
 // renderConcept fills container with a concept's details. episodeTitles maps
 // episode ids to titles; onSelect is called with a neighbour's id when it is clicked.
-export function renderConcept(container, data, { colour, themeName, themeHref, episodeTitles, episodeInfo, onSelect, onClose, linkHref }) {
+export function renderConcept(container, data, { colour, themeName, themeHref, episodeTitles, episodeInfo, onSelect, onClose, linkHref, editSection }) {
   const c = data.concept;
   clear(container);
   const close = el("button", { type: "button", class: "close", "aria-label": "Close panel", "data-testid": "panel-close" }, "×");
@@ -131,5 +131,6 @@ export function renderConcept(container, data, { colour, themeName, themeHref, e
             { class: "evidence-list" },
           ),
     ),
+    editSection ? section("Fix this concept", "panel-edit", editSection(c)) : null,
   );
 }
