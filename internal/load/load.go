@@ -85,6 +85,16 @@ type file struct {
 // extract.ExtractAll): so a store loaded in any sequence of runs holds what
 // one clean load of the same files would give.
 func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Result, error) {
+	res, err := run(ctx, st, paths, opts)
+	if err != nil && ctx.Err() != nil {
+		// A store may report a cancelled call in words of its own; callers
+		// need to tell an interruption from a failure.
+		err = fmt.Errorf("load interrupted: %w", ctx.Err())
+	}
+	return res, err
+}
+
+func run(ctx context.Context, st graph.Store, paths []string, opts Options) (Result, error) {
 	start := time.Now()
 	var res Result
 	var feedArgs []string
