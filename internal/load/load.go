@@ -50,6 +50,7 @@ type Result struct {
 	Concepts  int           // concepts in the store after the load
 	Relations int           // relations in the store after the load
 	Summary   graph.Summary // communities and modularity
+	Resumed   bool          // an earlier load had stopped before its analytics; this one finished it
 	Duration  time.Duration
 }
 
@@ -61,6 +62,9 @@ func (r Result) String() string {
 	}
 	if len(r.Failed) > 0 {
 		s += fmt.Sprintf(", %d failed", len(r.Failed))
+	}
+	if r.Resumed {
+		s += ", finished an interrupted load"
 	}
 	return s + fmt.Sprintf("), %d concepts, %d relations, %d themes in %s",
 		r.Concepts, r.Relations, r.Summary.Themes, r.Duration.Round(time.Millisecond))
@@ -120,6 +124,7 @@ func run(ctx context.Context, st graph.Store, paths []string, opts Options) (Res
 	if err != nil {
 		return res, err
 	}
+	res.Resumed = due
 	storedByID := make(map[string]graph.Episode, len(stored))
 	for _, e := range stored {
 		storedByID[e.ID] = e
