@@ -387,41 +387,14 @@ func hasScores(g *graph.Graph) bool {
 
 // readFile reads one notes file and hashes its bytes together with the
 // extraction fingerprint (rules and lexicon): changing either re-reads files.
-// Only regular files are read (after following symlinks): a named pipe would
-// block for ever and a device such as /dev/zero never ends. The file is
-// opened without blocking and checked again once open, so a file swapped for
-// a pipe in between is refused too, and no read goes past the size limit.
 func readFile(path, fingerprint string) (data []byte, hash string, err error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, "", &notes.Error{Path: path, Msg: describe(err), Err: err}
-	}
-	if err := regularFile(path, info); err != nil {
+	if data, err = ReadNotesFile(path); err != nil {
 		return nil, "", err
-	}
-	if err := notes.CheckSize(path, info.Size()); err != nil {
-		return nil, "", err
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, "", &notes.Error{Path: path, Msg: describe(err), Err: err}
-	}
-	defer f.Close()
-	if info, err = f.Stat(); err != nil {
-		return nil, "", &notes.Error{Path: path, Msg: describe(err), Err: err}
-	}
-	if err := regularFile(path, info); err != nil {
-		return nil, "", err
-	}
-	if data, err = io.ReadAll(io.LimitReader(f, notes.MaxFileSize+1)); err != nil {
-		return nil, "", &notes.Error{Path: path, Msg: describe(err), Err: err}
-	}
-	if len(data) > notes.MaxFileSize {
-		return nil, "", &notes.Error{Path: path, Msg: fmt.Sprintf("file grew past the %d MB limit for notes while it was read", notes.MaxFileSize>>20)}
 	}
 	return data, hashBytes(fingerprint, data), nil
 }
 
+// hashBytes hashes a file's bytes with the extraction fingerprint.
 func hashBytes(fingerprint string, data []byte) string {
 	h := sha256.New()
 	h.Write([]byte(fingerprint + "\x00"))
@@ -439,6 +412,44 @@ func splitFeeds(args []string) (paths, feeds []string) {
 		}
 	}
 	return paths, feeds
+}
+
+// ReadNotesFile reads one notes file the way every command must: only a
+// regular file (after following symlinks), since a named pipe would block for
+// ever and a device such as /dev/zero never ends. The file is opened without
+// blocking and checked again once open, so a file swapped for a pipe in
+// between is refused too, and no read goes past notes.MaxFileSize. Errors are
+// *notes.Error naming the file.
+func ReadNotesFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, &notes.Error{Path: path, Msg: describe(err), Err: err}
+	}
+	if err := regularFile(path, info); err != nil {
+		return nil, err
+	}
+	if err := notes.CheckSize(path, info.Size()); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, &notes.Error{Path: path, Msg: describe(err), Err: err}
+	}
+	defer f.Close()
+	if info, err = f.Stat(); err != nil {
+		return nil, &notes.Error{Path: path, Msg: describe(err), Err: err}
+	}
+	if err := regularFile(path, info); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, notes.MaxFileSize+1))
+	if err != nil {
+		return nil, &notes.Error{Path: path, Msg: describe(err), Err: err}
+	}
+	if len(data) > notes.MaxFileSize {
+		return nil, &notes.Error{Path: path, Msg: fmt.Sprintf("file grew past the %d MB limit for notes while it was read", notes.MaxFileSize>>20)}
+	}
+	return data, nil
 }
 
 // regularFile refuses anything but a regular file, naming what it is.
