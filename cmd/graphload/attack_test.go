@@ -153,3 +153,32 @@ func TestFileNamesCannotForgeLogLines(t *testing.T) {
 		t.Fatalf("the name is not quoted:\n%s", errOut)
 	}
 }
+
+// explain reads files the way a load does: a named pipe is named, not
+// waited on.
+func TestExplainRefusesANamedPipe(t *testing.T) {
+	dir := t.TempDir()
+	if err := loadtest.Write(dir, 9, 0, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "p.md"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct {
+		out, errOut string
+		err         error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		out, errOut, err := runCmd(t, "explain", "lantern", dir)
+		done <- outcome{out, errOut, err}
+	}()
+	select {
+	case o := <-done:
+		if !strings.Contains(o.errOut, "p.md: not a regular file (a named pipe)") {
+			t.Fatalf("explain: %v, stdout %q, stderr %q", o.err, o.out, o.errOut)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("explain hangs on a named pipe")
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -84,9 +83,9 @@ Flags:
 	episodes := map[string]bool{}
 	var srcs []extract.Source
 	for _, path := range files {
-		data, err := os.ReadFile(path)
+		data, err := load.ReadNotesFile(path)
 		if err != nil {
-			fmt.Fprintln(stderr, "graphload:", path+":", err)
+			fmt.Fprintln(stderr, "graphload:", err)
 			continue
 		}
 		doc, err := load.ParseFile(path, data)

@@ -50,6 +50,7 @@ type Result struct {
 	Concepts  int           // concepts in the store after the load
 	Relations int           // relations in the store after the load
 	Summary   graph.Summary // communities and modularity
+	Resumed   bool          // an earlier load had stopped before its analytics; this one finished it
 	Duration  time.Duration
 }
 
@@ -61,6 +62,9 @@ func (r Result) String() string {
 	}
 	if len(r.Failed) > 0 {
 		s += fmt.Sprintf(", %d failed", len(r.Failed))
+	}
+	if r.Resumed {
+		s += ", finished an interrupted load"
 	}
 	return s + fmt.Sprintf("), %d concepts, %d relations, %d themes in %s",
 		r.Concepts, r.Relations, r.Summary.Themes, r.Duration.Round(time.Millisecond))
@@ -85,6 +89,16 @@ type file struct {
 // extract.ExtractAll): so a store loaded in any sequence of runs holds what
 // one clean load of the same files would give.
 func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Result, error) {
+	res, err := run(ctx, st, paths, opts)
+	if err != nil && ctx.Err() != nil {
+		// A store may report a cancelled call in words of its own; callers
+		// need to tell an interruption from a failure.
+		err = fmt.Errorf("load interrupted: %w", ctx.Err())
+	}
+	return res, err
+}
+
+func run(ctx context.Context, st graph.Store, paths []string, opts Options) (Result, error) {
 	start := time.Now()
 	var res Result
 	var feedArgs []string
@@ -110,6 +124,7 @@ func Run(ctx context.Context, st graph.Store, paths []string, opts Options) (Res
 	if err != nil {
 		return res, err
 	}
+	res.Resumed = due
 	storedByID := make(map[string]graph.Episode, len(stored))
 	for _, e := range stored {
 		storedByID[e.ID] = e
@@ -372,41 +387,14 @@ func hasScores(g *graph.Graph) bool {
 
 // readFile reads one notes file and hashes its bytes together with the
 // extraction fingerprint (rules and lexicon): changing either re-reads files.
-// Only regular files are read (after following symlinks): a named pipe would
-// block for ever and a device such as /dev/zero never ends. The file is
-// opened without blocking and checked again once open, so a file swapped for
-// a pipe in between is refused too, and no read goes past the size limit.
 func readFile(path, fingerprint string) (data []byte, hash string, err error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, "", &notes.Error{Path: path, Msg: describe(err), Err: err}
-	}
-	if err := regularFile(path, info); err != nil {
+	if data, err = ReadNotesFile(path); err != nil {
 		return nil, "", err
-	}
-	if err := notes.CheckSize(path, info.Size()); err != nil {
-		return nil, "", err
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, "", &notes.Error{Path: path, Msg: describe(err), Err: err}
-	}
-	defer f.Close()
-	if info, err = f.Stat(); err != nil {
-		return nil, "", &notes.Error{Path: path, Msg: describe(err), Err: err}
-	}
-	if err := regularFile(path, info); err != nil {
-		return nil, "", err
-	}
-	if data, err = io.ReadAll(io.LimitReader(f, notes.MaxFileSize+1)); err != nil {
-		return nil, "", &notes.Error{Path: path, Msg: describe(err), Err: err}
-	}
-	if len(data) > notes.MaxFileSize {
-		return nil, "", &notes.Error{Path: path, Msg: fmt.Sprintf("file grew past the %d MB limit for notes while it was read", notes.MaxFileSize>>20)}
 	}
 	return data, hashBytes(fingerprint, data), nil
 }
 
+// hashBytes hashes a file's bytes with the extraction fingerprint.
 func hashBytes(fingerprint string, data []byte) string {
 	h := sha256.New()
 	h.Write([]byte(fingerprint + "\x00"))
@@ -424,6 +412,44 @@ func splitFeeds(args []string) (paths, feeds []string) {
 		}
 	}
 	return paths, feeds
+}
+
+// ReadNotesFile reads one notes file the way every command must: only a
+// regular file (after following symlinks), since a named pipe would block for
+// ever and a device such as /dev/zero never ends. The file is opened without
+// blocking and checked again once open, so a file swapped for a pipe in
+// between is refused too, and no read goes past notes.MaxFileSize. Errors are
+// *notes.Error naming the file.
+func ReadNotesFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, &notes.Error{Path: path, Msg: describe(err), Err: err}
+	}
+	if err := regularFile(path, info); err != nil {
+		return nil, err
+	}
+	if err := notes.CheckSize(path, info.Size()); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, &notes.Error{Path: path, Msg: describe(err), Err: err}
+	}
+	defer f.Close()
+	if info, err = f.Stat(); err != nil {
+		return nil, &notes.Error{Path: path, Msg: describe(err), Err: err}
+	}
+	if err := regularFile(path, info); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, notes.MaxFileSize+1))
+	if err != nil {
+		return nil, &notes.Error{Path: path, Msg: describe(err), Err: err}
+	}
+	if len(data) > notes.MaxFileSize {
+		return nil, &notes.Error{Path: path, Msg: fmt.Sprintf("file grew past the %d MB limit for notes while it was read", notes.MaxFileSize>>20)}
+	}
+	return data, nil
 }
 
 // regularFile refuses anything but a regular file, naming what it is.

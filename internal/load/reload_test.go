@@ -111,8 +111,14 @@ func TestLoadAfterKilledLoadRedoesAnalytics(t *testing.T) {
 	if _, err := Run(context.Background(), dying{st}, []string{dir}, Options{}); !errors.Is(err, errKilled) {
 		t.Fatalf("the dying load returned %v", err)
 	}
-	mustLoad(t, st, []string{dir}, Options{})
+	res := mustLoad(t, st, []string{dir}, Options{})
+	if !strings.Contains(res.String(), "finished an interrupted load") {
+		t.Errorf("the summary does not say the load was finished: %s", res)
+	}
 	sameAsCleanLoad(t, st, []string{dir})
+	if res := mustLoad(t, st, []string{dir}, Options{}); res.Resumed {
+		t.Error("the mark was not cleared")
+	}
 }
 
 // cancelling is a store that cancels the load's context after n episode

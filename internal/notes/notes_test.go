@@ -192,6 +192,8 @@ func FuzzFrontMatter(f *testing.F) {
 	f.Add("a: &x [1, 2]\nb: *x\ntitle: *x")
 	f.Add("show: !!binary aGVsbG8=\ndate: 2024-02-30")
 	f.Add("? [complex, key]\n: value\ntitle: ~")
+	f.Add("title: " + strings.Repeat("[", 20000))                                                                         // nesting past yaml.v3's depth limit
+	f.Add("a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\ntitle: *c") // aliases that multiply
 	f.Fuzz(func(t *testing.T, yaml string) {
 		data := []byte("---\n" + yaml + "\n---\n# Heading\n- a bullet\n")
 		checkParse(t, "f.md", data)
