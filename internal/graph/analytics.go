@@ -344,62 +344,13 @@ func evenlySpaced(n, k int) []int {
 // scaled by d(s,v)/d(s,t), so nodes near a sampled source are not
 // overcounted, and the sum is doubled to stay unbiased.
 func (net *network) betweennessScaled(sources []int) []float64 {
-	n := net.order()
-	total := make([]float64, n)
-	chunks := min(len(sources), betweennessChunks)
-	partial := make([][]float64, chunks)
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), chunks) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			search := newBrandesSearch(n)
-			for c := range work {
-				sum := make([]float64, n)
-				k := len(sources)
-				for _, s := range sources[c*k/chunks : (c+1)*k/chunks] {
-					search.accumulateScaled(net, s, sum)
-				}
-				partial[c] = sum
-			}
-		}()
-	}
-	for c := range chunks {
-		work <- c
-	}
-	close(work)
-	wg.Wait()
-	for _, sum := range partial {
-		for v, d := range sum {
-			total[v] += d
-		}
-	}
-	scale := 2 * float64(n) / float64(len(sources)) / (float64(n-1) * float64(n-2))
-	for v := range total {
-		total[v] *= scale
-	}
-	return total
+	return net.sumDependencies(sources, (*brandesSearch).accumulateScaled, 2)
 }
 
 // accumulateScaled is accumulate with linear scaling:
 // δ̃(v) = Σ_w σ_v/σ_w · d(v)/d(w) · (1 + δ̃(w)) over the successors w of v.
 func (b *brandesSearch) accumulateScaled(net *network, s int, sum []float64) {
-	b.queue = append(b.queue[:0], int32(s))
-	b.dist[s], b.paths[s] = 0, 1
-	for head := 0; head < len(b.queue); head++ {
-		v := b.queue[head]
-		dv := b.dist[v]
-		for _, w := range net.neighbours[net.offsets[v]:net.offsets[v+1]] {
-			if b.dist[w] < 0 {
-				b.dist[w] = dv + 1
-				b.queue = append(b.queue, w)
-			}
-			if b.dist[w] == dv+1 {
-				b.paths[w] += b.paths[v]
-			}
-		}
-	}
+	b.countPaths(net, s)
 	for i := len(b.queue) - 1; i > 0; i-- {
 		w := b.queue[i]
 		dw := b.dist[w]
@@ -411,14 +362,20 @@ func (b *brandesSearch) accumulateScaled(net *network, s int, sum []float64) {
 		}
 		sum[w] += b.dependency[w]
 	}
-	for _, v := range b.queue {
-		b.dist[v], b.paths[v], b.dependency[v] = -1, 0, 0
-	}
+	b.reset()
 }
 
 // betweennessFrom sums the dependencies of the given sources and scales the
 // sum by n/len(sources), so a sample estimates the exact value.
 func (net *network) betweennessFrom(sources []int) []float64 {
+	return net.sumDependencies(sources, (*brandesSearch).accumulate, 1)
+}
+
+// sumDependencies adds up accumulate's dependencies of every source, in
+// parallel over fixed ranges of sources summed in range order (so the result
+// does not depend on scheduling), and scales the sum by weight·n/len(sources)
+// and the normalisation 1/((n−1)(n−2)).
+func (net *network) sumDependencies(sources []int, accumulate func(*brandesSearch, *network, int, []float64), weight float64) []float64 {
 	n := net.order()
 	total := make([]float64, n)
 	chunks := min(len(sources), betweennessChunks)
@@ -434,7 +391,7 @@ func (net *network) betweennessFrom(sources []int) []float64 {
 				sum := make([]float64, n)
 				k := len(sources)
 				for _, s := range sources[c*k/chunks : (c+1)*k/chunks] {
-					search.accumulate(net, s, sum)
+					accumulate(search, net, s, sum)
 				}
 				partial[c] = sum
 			}
@@ -451,7 +408,7 @@ func (net *network) betweennessFrom(sources []int) []float64 {
 			total[v] += d
 		}
 	}
-	scale := float64(n) / float64(len(sources)) / (float64(n-1) * float64(n-2))
+	scale := weight * float64(n) / float64(len(sources)) / (float64(n-1) * float64(n-2))
 	for v := range total {
 		total[v] *= scale
 	}
@@ -480,8 +437,9 @@ func newBrandesSearch(n int) *brandesSearch {
 	return b
 }
 
-// accumulate adds the dependencies of source s on every other node to sum.
-func (b *brandesSearch) accumulate(net *network, s int, sum []float64) {
+// countPaths is the forward pass from s: breadth-first distances and the
+// number of shortest paths (σ) to every node reached, in b.queue's order.
+func (b *brandesSearch) countPaths(net *network, s int) {
 	b.queue = append(b.queue[:0], int32(s))
 	b.dist[s], b.paths[s] = 0, 1
 	for head := 0; head < len(b.queue); head++ {
@@ -497,6 +455,18 @@ func (b *brandesSearch) accumulate(net *network, s int, sum []float64) {
 			}
 		}
 	}
+}
+
+// reset clears what the last pass touched, for the next source.
+func (b *brandesSearch) reset() {
+	for _, v := range b.queue {
+		b.dist[v], b.paths[v], b.dependency[v] = -1, 0, 0
+	}
+}
+
+// accumulate adds the dependencies of source s on every other node to sum.
+func (b *brandesSearch) accumulate(net *network, s int, sum []float64) {
+	b.countPaths(net, s)
 	for i := len(b.queue) - 1; i > 0; i-- {
 		w := b.queue[i]
 		coeff := (1 + b.dependency[w]) / b.paths[w]
@@ -508,9 +478,7 @@ func (b *brandesSearch) accumulate(net *network, s int, sum []float64) {
 		}
 		sum[w] += b.dependency[w]
 	}
-	for _, v := range b.queue {
-		b.dist[v], b.paths[v], b.dependency[v] = -1, 0, 0
-	}
+	b.reset()
 }
 
 // communities runs gonum's Louvain on the concepts that have relations and
