@@ -193,11 +193,18 @@ const (
 		MATCH (a:Concept {key: r.source}), (b:Concept {key: r.target})
 		CREATE (a)-[rel:RELATED]->(b)
 		SET rel = r.props`
+	// Both ends are found by key first, so the relationship is found by
+	// expanding into the pair (from whichever end has fewer relationships)
+	// rather than by reading the key of every neighbour of a hub.
 	updateRelated = `UNWIND $rows AS r
-		MATCH (:Concept {key: r.source})-[rel:RELATED]->(:Concept {key: r.target})
+		MATCH (a:Concept {key: r.source})
+		MATCH (b:Concept {key: r.target})
+		MATCH (a)-[rel:RELATED]->(b)
 		SET rel = r.props`
 	deleteRelated = `UNWIND $rows AS r
-		MATCH (:Concept {key: r.source})-[rel:RELATED]->(:Concept {key: r.target})
+		MATCH (a:Concept {key: r.source})
+		MATCH (b:Concept {key: r.target})
+		MATCH (a)-[rel:RELATED]->(b)
 		DELETE rel`
 )
 

@@ -88,6 +88,12 @@ func TestOpenUpgradesTheOldSchema(t *testing.T) {
 		facts = append(facts, f)
 	}
 	writeOldSchema(t, s, facts)
+	// The previous schema's meta node had no schema number.
+	if _, err := s.write(ctx, func(tx driver.ManagedTransaction) (any, error) {
+		return run(ctx, tx, `MATCH (m:TopicgraphMeta) REMOVE m.schema`, nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
 	before, err := s.Version(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -32,13 +32,18 @@ func (s *Store) createSchema(ctx context.Context) error {
 	}
 	_, err := s.write(ctx, func(tx driver.ManagedTransaction) (any, error) {
 		return run(ctx, tx, `MERGE (m:TopicgraphMeta {id: 'topicgraph'})
-			ON CREATE SET m.epoch = randomUUID(), m.version = 0`, nil)
+			ON CREATE SET m.epoch = randomUUID(), m.version = 0, m.schema = $schema`, map[string]any{"schema": schemaVersion})
 	})
 	if err != nil {
 		return err
 	}
 	return s.upgrade(ctx)
 }
+
+// schemaVersion is kept in TopicgraphMeta.schema. A database whose meta node
+// lacks it was written by the previous schema (or is empty) and is upgraded
+// once; the check costs one read of the meta node, not a scan.
+const schemaVersion = 2
 
 // upgradeSteps convert a database written by the previous schema (a :Link
 // node per link and a text per mention and link, RELATED with evidence
@@ -79,11 +84,11 @@ var upgradeSteps = []string{
 	} IN TRANSACTIONS OF 10000 ROWS`,
 }
 
-// upgrade runs upgradeSteps when the database holds anything in the old form.
+// upgrade runs upgradeSteps unless the meta node says the schema is current,
+// then records that it is.
 func (s *Store) upgrade(ctx context.Context) error {
 	out, err := s.read(ctx, func(tx driver.ManagedTransaction) (any, error) {
-		result, err := tx.Run(ctx, `RETURN EXISTS { (:Link) } OR EXISTS { ()-[m:MENTIONS]->() WHERE m.texts IS NOT NULL }
-			OR EXISTS { ()-[r:RELATED]->() WHERE r.evidence_texts IS NOT NULL } AS old`, nil)
+		result, err := tx.Run(ctx, `MATCH (m:TopicgraphMeta {id: 'topicgraph'}) RETURN coalesce(m.schema, 1) AS schema`, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -91,11 +96,17 @@ func (s *Store) upgrade(ctx context.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		old, _ := record.Values[0].(bool)
-		return old, nil
+		return record.Values[0], nil
 	})
-	if err != nil || !out.(bool) {
+	if err != nil {
 		return err
+	}
+	if schema := asInt(out); schema >= schemaVersion {
+		if schema > schemaVersion {
+			return graph.Errorf(graph.EINVALID, "neo4j %s: database %q has topicgraph schema %d; this program knows up to %d (upgrade it)",
+				s.address, s.database, schema, schemaVersion)
+		}
+		return nil
 	}
 	// CALL { } IN TRANSACTIONS needs an implicit (auto-commit) transaction.
 	session := s.driver.NewSession(ctx, driver.SessionConfig{DatabaseName: s.database, AccessMode: driver.AccessModeWrite})
@@ -109,7 +120,13 @@ func (s *Store) upgrade(ctx context.Context) error {
 			return err
 		}
 	}
-	_, err = s.write(ctx, func(tx driver.ManagedTransaction) (any, error) { return run(ctx, tx, bumpVersion, nil) })
+	_, err = s.write(ctx, func(tx driver.ManagedTransaction) (any, error) {
+		if _, err := run(ctx, tx, `MATCH (m:TopicgraphMeta {id: 'topicgraph'}) SET m.schema = $schema`,
+			map[string]any{"schema": schemaVersion}); err != nil {
+			return nil, err
+		}
+		return run(ctx, tx, bumpVersion, nil)
+	})
 	return err
 }
 
