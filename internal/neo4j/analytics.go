@@ -62,9 +62,16 @@ func (s *Store) writeBatches(ctx context.Context, query string, rows []map[strin
 		}); err != nil {
 			return err
 		}
+		if batchWritten != nil {
+			batchWritten()
+		}
 	}
 	return nil
 }
+
+// batchWritten, when set (by tests), is called after each committed batch,
+// so a test can stop a save half way as a killed load would.
+var batchWritten func()
 
 const setConcepts = `UNWIND $rows AS r
 	MATCH (c:Concept {key: r.key})

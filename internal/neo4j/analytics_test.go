@@ -2,6 +2,8 @@ package neo4j
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"testing"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -116,4 +118,90 @@ func (s *Store) count(t *testing.T, query string, params ...string) int64 {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return asInt(out)
+}
+
+// A save stopped after some of its batches (as by a killed load) and run
+// again leaves exactly what one uninterrupted save leaves.
+func TestSaveAnalyticsStoppedAndRerunEqualsOneSave(t *testing.T) {
+	s := openEmpty(t)
+	defer s.Close()
+	saved := AnalyticsBatch
+	AnalyticsBatch = 3
+	t.Cleanup(func() { AnalyticsBatch = saved; batchWritten = nil })
+
+	// Three episodes on overlapping concepts, each line linking two of them.
+	var corpus []graph.EpisodeFacts
+	for e := range 3 {
+		var mentions []graph.Mention
+		var links []graph.Link
+		for i := range 15 {
+			a, b := fmt.Sprintf("c%02d", e*5+i), fmt.Sprintf("c%02d", e*5+(i+1+i%3))
+			text := fmt.Sprintf("%s and %s", a, b)
+			mentions = append(mentions,
+				storetest.Mention(a, a, graph.KindConcept, i+1, text, 1), storetest.Mention(b, b, graph.KindConcept, i+1, text, 1))
+			links = append(links, storetest.Link(min(a, b), max(a, b), graph.RelCooccurs, 1, i+1, text))
+		}
+		corpus = append(corpus, storetest.Facts(fmt.Sprintf("k-%d", e), mentions, links))
+	}
+	for _, f := range corpus {
+		if err := s.ReplaceEpisode(context.Background(), f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g := graph.Build(corpus)
+	graph.Analyze(g)
+	// The first round stops among the concept batches; the later ones, with
+	// the concepts saved and every relationship deleted, among the RELATED
+	// batches: early, half way, and before the last.
+	relationBatches := (len(g.Relations) + 2) / 3
+	if relationBatches < 6 {
+		t.Fatalf("only %d relations: too few batches to stop a save in between", len(g.Relations))
+	}
+	for _, stopAfter := range []int{2, 1, relationBatches / 2, relationBatches - 1} {
+		ctx, cancel := context.WithCancel(context.Background())
+		written := 0
+		batchWritten = func() {
+			if written++; written == stopAfter {
+				cancel()
+			}
+		}
+		if err := s.SaveAnalytics(ctx, g); err == nil {
+			t.Fatalf("a save cancelled after %d batches succeeded", stopAfter)
+		}
+		batchWritten = nil
+		cancel()
+		if n := s.count(t, `MATCH ()-[r:RELATED]->() RETURN count(r)`); n == int64(len(g.Relations)) {
+			t.Errorf("stopped after %d batches, yet all %d relationships are there: the stop came too late to test anything", stopAfter, n)
+		}
+		if err := s.SaveAnalytics(context.Background(), g); err != nil {
+			t.Fatal(err)
+		}
+		storetest.CheckScores(t, g.ScoresOf(), mustScores(t, s))
+		if n := s.count(t, `MATCH ()-[r:RELATED]->() RETURN count(r)`); n != int64(len(g.Relations)) {
+			t.Errorf("after stopping after %d batches and saving again: %d RELATED, want %d", stopAfter, n, len(g.Relations))
+		}
+		for _, r := range g.Relations {
+			if n := s.count(t, `MATCH (:Concept {id: $a})-[r:RELATED]->(:Concept {id: $b})
+				WHERE r.weight = toFloat($w) AND r.type = $type RETURN count(r)`,
+				"a", r.Source, "b", r.Target, "type", r.Type, "w", strconv.FormatFloat(r.Weight, 'g', -1, 64)); n != 1 {
+				t.Errorf("relation %s-%s: %d matching RELATED relationships, want 1", r.Source, r.Target, n)
+				break
+			}
+		}
+		// Start the next round from a state that differs again.
+		if _, err := s.write(context.Background(), func(tx driver.ManagedTransaction) (any, error) {
+			return run(context.Background(), tx, `MATCH ()-[r:RELATED]->() DELETE r`, nil)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func mustScores(t *testing.T, s *Store) map[string]graph.Scores {
+	t.Helper()
+	scores, err := s.Scores(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return scores
 }
