@@ -38,6 +38,9 @@ export const api = {
   // neighbours without their lines (it lists only their names) and a few
   // lines of the concept; a link's view asks for that one link's lines.
   concept: (id) => getJSON(`/api/concepts/${q(id)}?neighbours=200&neighbour_evidence=0&evidence=60`),
+  // A concept's strongest neighbours, names only: what focus, expand and
+  // the drawn answers add to the map.
+  neighbours: (id, n) => getJSON(`/api/concepts/${q(id)}?neighbours=${n}&neighbour_evidence=0&evidence=0`),
   link: (a, b) => getJSON(`/api/concepts/${q(a)}?neighbour=${q(b)}&evidence=0&neighbour_evidence=all`),
   timeline: (id) => getJSON(`/api/concepts/${q(id)}/timeline`),
   paths: (from, to, k) => getJSON(`/api/paths?from=${q(from)}&to=${q(to)}&k=${q(k)}`),

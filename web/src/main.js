@@ -11,7 +11,7 @@ import { api } from "./api.js";
 import { attachSearch } from "./search.js";
 import { byId, clear, el } from "./dom.js";
 import { placeExtraNodes } from "./layout.js";
-import { communityColours, OTHER_COLOUR } from "./palette.js";
+import { communityColours, themeColour, OTHER_COLOUR } from "./palette.js";
 import { renderLegend } from "./legend.js";
 import { createCuration } from "./curation.js";
 import { renderConcept } from "./panel.js";
@@ -19,6 +19,8 @@ import { parseHash, formatHash, serverQuery } from "./route.js";
 import * as views from "./views.js";
 import { downloadPNG } from "./png.js";
 import { mountCypherConsole } from "./cypher.js";
+import { hash32 } from "./layout.js";
+import { LabelPlacer, labelSettings, fitCamera, Layout, enableDrag, mountPinLayer } from "./workbench.js";
 
 const MIN_NODE_SIZE = 3;
 const MAX_NODE_SIZE = 18;
@@ -27,6 +29,9 @@ const EPISODE_COLOUR = "#8a8f98";
 // "evidence" links open the same table) so the pointer stays responsive.
 const MAX_EDGES_FOR_EDGE_CLICKS = 10000;
 const GUEST_COLOUR = "#b8860b";
+// Above this many nodes a projection keeps the server's concept layout:
+// ForceAtlas2 in the browser is for what an analyst looks at, not 10⁴ nodes.
+const MAX_PROJECTION_LAYOUT = 5000;
 
 // What is highlighted or hidden. The reducers read it on every refresh.
 const state = {
@@ -34,10 +39,17 @@ const state = {
   selected: null, // concept id whose neighbourhood is highlighted
   neighbours: new Set(), // the selected concept and its neighbours
   marked: new Set(), // concepts an analysis view points at (an episode's, a comparison's)
-  pathNodes: new Set(),
-  pathEdges: new Set(),
+  pathNodes: new Set(), // an answer's nodes (a path's, a gap's…), drawn in colour
+  pathEdges: new Set(), // an answer's links, drawn thick
+  highlighted: new Set(), // nodes ringed and labelled whatever the density (the path shown, the bridges…)
+  answerColours: new Map(), // node -> colour overriding its theme's (a comparison's groups)
+  visible: null, // focus mode: the only nodes shown; null shows all
+  answerLinks: false, // whether the links among an answer's nodes show besides its own
   minWeight: 0,
 };
+
+// COMPARE_COLOURS colour a comparison's concepts by group.
+const COMPARE_COLOURS = { shared: "#d6336c", a: "#4e79a7", b: "#f28e2b" };
 
 const theme = { label: "#1f2328", dim: "#d9dce0", edge: "#c8ccd1", accent: "#d6336c", bg: "#f7f7f5" };
 
@@ -172,13 +184,22 @@ function nodeReducer() {
   return (node, attrs) => {
     const out = attrs;
     const focus = focusSet();
+    if (state.visible) {
+      if (!state.visible.has(node)) {
+        out.hidden = true;
+        return out;
+      }
+    } else if (!focus) return out;
+    if (node === state.selected || state.highlighted.has(node)) {
+      out.highlighted = true;
+      out.forceLabel = true;
+      out.zIndex = 3;
+    }
     if (!focus) return out;
     if (focus.has(node)) {
-      if (node === state.selected || state.pathNodes.has(node)) {
-        out.highlighted = true;
-        out.forceLabel = true;
-      }
-      out.zIndex = 2;
+      const colour = state.answerColours.get(node);
+      if (colour) out.color = colour;
+      if (!out.zIndex) out.zIndex = 2;
     } else {
       out.color = theme.dim;
       out.label = "";
@@ -194,14 +215,20 @@ function nodeReducer() {
 function edgeReducer(currentGraph) {
   return (edge, attrs) => {
     const out = attrs;
-    if (!attrs.fromDetail && state.minWeight === 0 && !focusSet()) return out;
+    if (!attrs.fromDetail && state.minWeight === 0 && !focusSet() && !state.visible) return out;
     const graph = currentGraph();
     out.color = theme.edge;
-    if (!attrs.projection && attrs.weight < state.minWeight) {
+    if (!attrs.projection && !attrs.temp && attrs.weight < state.minWeight) {
       out.hidden = true;
       return out;
     }
     const [a, b] = graph.extremities(edge);
+    if (state.visible) {
+      // Focus mode: every link between two shown nodes, nothing else.
+      out.hidden = !(state.visible.has(a) && state.visible.has(b));
+      if (!out.hidden && attrs.temp) out.type = "line";
+      return out;
+    }
     // A link drawn for an opened concept shows only while that concept is.
     if (attrs.fromDetail && !(state.selected && (a === state.selected || b === state.selected))) {
       out.hidden = true;
@@ -213,6 +240,9 @@ function edgeReducer(currentGraph) {
         out.color = theme.accent;
         out.size = Math.max(3, attrs.size * 1.5);
         out.zIndex = 2;
+      } else if (state.answerLinks && state.pathNodes.has(a) && state.pathNodes.has(b)) {
+        // The other links among an answer's nodes (a comparison's, a gap's themes'), drawn plain.
+        out.zIndex = 1;
       } else out.hidden = true;
     } else if (state.selected) {
       if (a === state.selected || b === state.selected) {
@@ -271,10 +301,10 @@ async function main() {
     labelSize: 13,
     labelWeight: "500",
     labelColor: { color: theme.label },
-    // Few labels, on a coarse grid, so they do not pile up on a dense map.
-    labelDensity: 0.5,
-    labelGridCellSize: 110,
-    labelRenderedSizeThreshold: 7,
+    // How many labels: the "Labels" control (workbench.js LABEL_LEVELS);
+    // the placer skips any that would overlap one already drawn.
+    ...labelSettings(parseHash(location.hash).filters.labels, Infinity),
+    defaultDrawNodeLabel: (context, data, settings) => placer.draw(context, data, settings),
     defaultEdgeColor: theme.edge,
     defaultDrawNodeHover: drawHover,
     zIndex: true,
@@ -285,6 +315,18 @@ async function main() {
     edgeReducer: edgeReducer(() => sigma.getGraph()),
   });
   window.__sigma = sigma;
+  // The labels sigma must show (the selected concept, an answer's stops)
+  // keep their place; the others give way.
+  const placer = new LabelPlacer(sigma, () => (state.selected ? [state.selected, ...state.highlighted] : state.highlighted));
+  window.__labels = placer;
+  const pinned = new Set(); // nodes dragged into place; the layout leaves them there
+  mountPinLayer(sigma, () => pinned);
+  const layout = new Layout((running) => {
+    document.body.dataset.layout = running ? "running" : "done";
+    const button = byId("relayout");
+    button.textContent = running ? "Stop layout" : "Re-run layout";
+    button.setAttribute("aria-pressed", String(running));
+  });
   performance.mark("sigma created");
   let episodes;
   try {
@@ -365,21 +407,81 @@ async function main() {
     href, go, close, label, episodeInfo, themeName,
     themeColour: (c) => colours.get(c) || OTHER_COLOUR,
     highlightPath: (p) => markPath(p.nodes.map((n) => n.id)),
+    expand: (id) => expand(id).catch((err) => showStatus(`Could not expand: ${err.message}`, true)),
+    unpinAll: () => unpinAll(),
   };
+  const focusDepth = (value) => Math.min(3, Math.max(1, Number.parseInt(value, 10) || 1));
+  function unpinAll() {
+    for (const node of pinned) if (graph.hasNode(node)) graph.setNodeAttribute(node, "fixed", false);
+    pinned.clear();
+    updatePinCount();
+    sigma.refresh();
+  }
+  function updatePinCount() {
+    const button = byId("unpin");
+    button.hidden = pinned.size === 0;
+    button.textContent = `Unpin ${pinned.size}`;
+    document.body.dataset.pinned = String(pinned.size);
+  }
 
+  // focusCamera frames the subject of a view, labels included.
   function focusCamera(ids) {
-    const points = ids.map((id) => graph.hasNode(id) && sigma.getNodeDisplayData(id)).filter(Boolean);
-    if (points.length === 0) return;
-    const xs = points.map((p) => p.x);
-    const ys = points.map((p) => p.y);
-    const x = (Math.min(...xs) + Math.max(...xs)) / 2;
-    const y = (Math.min(...ys) + Math.max(...ys)) / 2;
-    const extent = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
-    const ratio = Math.min(1, Math.max(0.25, extent * 1.4));
-    // On a large map every frame of a glide is a full draw, which a
-    // software-rendered browser takes a third of a second for: jump instead.
-    if (graph.size > MAX_EDGES_FOR_EDGE_CLICKS) sigma.getCamera().setState({ x, y, ratio });
-    else sigma.getCamera().animate({ x, y, ratio }, { duration: 300 });
+    fitCamera(sigma, ids, { jump: graph.size > MAX_EDGES_FOR_EDGE_CLICKS });
+  }
+
+  // Temporary nodes and links: an answer or a focus may need a link the map
+  // left out (it shows each concept's strongest) or a concept the filters
+  // left out. They are added marked temp and dropped when the view changes.
+  let temps = { nodes: [], edges: [] };
+  function dropTemps() {
+    for (const e of temps.edges) if (graph.hasEdge(e)) graph.dropEdge(e);
+    for (const n of temps.nodes) if (graph.hasNode(n)) graph.dropNode(n);
+    temps = { nodes: [], edges: [] };
+  }
+  // ensureNode adds a concept the map lacks near the nodes it is drawn
+  // with (near), nudged by a hash of its id so two do not coincide.
+  function ensureNode(id, info, near) {
+    if (graph.hasNode(id)) return;
+    let sx = 0;
+    let sy = 0;
+    let n = 0;
+    for (const m of near || []) {
+      if (!graph.hasNode(m)) continue;
+      sx += graph.getNodeAttribute(m, "x");
+      sy += graph.getNodeAttribute(m, "y");
+      n++;
+    }
+    const box = sigma.getBBox();
+    const spread = Math.max(1e-6, Math.max(box.x[1] - box.x[0], box.y[1] - box.y[0]) || 1) / 40;
+    const angle = (2 * Math.PI * hash32(id, 3)) / 4294967296;
+    const r = spread * (0.6 + hash32(id, 4) / 4294967296);
+    const community = Number.isInteger(info && info.community) ? info.community : -1;
+    graph.addNode(id, {
+      label: (info && info.label) || labels.get(id) || id, kind: (info && info.kind) || "concept", community,
+      pagerank: 0, betweenness: 0, degree: 0, episodeCount: 0, size: MIN_NODE_SIZE + 2,
+      x: (n ? sx / n : (box.x[0] + box.x[1]) / 2) + r * Math.cos(angle), y: (n ? sy / n : (box.y[0] + box.y[1]) / 2) + r * Math.sin(angle),
+      color: community >= 0 ? themeColour(community) : OTHER_COLOUR, temp: true,
+    });
+    temps.nodes.push(id);
+  }
+  // ensureEdge returns the link between a and b, added if the map left it out.
+  function ensureEdge(a, b, relation, weight) {
+    if (a === b || !graph.hasNode(a) || !graph.hasNode(b)) return undefined;
+    const found = graph.edge(a, b);
+    if (found !== undefined) return found;
+    const maxWeight = graph.getAttribute("maxWeight") || 1e-12;
+    const w = weight || 0;
+    const edge = graph.addEdge(a, b, { type: "line", relation: relation || "cooccurs", weight: w, size: 0.5 + 2.5 * Math.sqrt(Math.min(1, w / maxWeight)), temp: true });
+    temps.edges.push(edge);
+    return edge;
+  }
+  // addNeighbours adds a concept's neighbours (from its detail) around it.
+  function addNeighbours(id, neighbours) {
+    for (const n of neighbours || []) {
+      if (n.id === id) continue;
+      ensureNode(n.id, n, [id]);
+      ensureEdge(id, n.id, n.type, n.weight);
+    }
   }
 
   // showNeighbourLinks draws the links from a concept to the neighbours its
@@ -396,17 +498,134 @@ async function main() {
     }
   }
 
-  function markPath(ids) {
-    state.pathNodes = new Set(ids.filter((id) => graph.hasNode(id)));
-    state.pathEdges = new Set();
-    for (let i = 0; i + 1 < ids.length; i++) {
-      if (graph.hasNode(ids[i]) && graph.hasNode(ids[i + 1])) {
-        const edge = graph.edge(ids[i], ids[i + 1]);
-        if (edge !== undefined) state.pathEdges.add(edge);
-      }
+  // drawAnswer draws an answer as a subgraph: its nodes in colour (added if
+  // the map lacks them), every one of its links drawn (added if the map
+  // left them out), the rest faded; the camera frames it.
+  function drawAnswer({ nodes, links, highlight, colours, plainLinks }) {
+    for (const n of nodes) ensureNode(n.id, n, n.near || []);
+    const edges = new Set();
+    for (const l of links) {
+      const e = ensureEdge(l.source, l.target, l.type, l.weight);
+      if (e !== undefined) edges.add(e);
     }
+    state.pathNodes = new Set(nodes.map((n) => n.id).filter((id) => graph.hasNode(id)));
+    state.pathEdges = edges;
+    state.highlighted = new Set((highlight || []).filter((id) => graph.hasNode(id)));
+    state.answerColours = colours || new Map();
+    state.answerLinks = Boolean(plainLinks);
+    sigma.refresh();
+    focusCamera([...state.pathNodes]);
+  }
+
+  // drawPaths draws every path found, the one at index picked out.
+  function drawPaths(paths, index) {
+    const nodes = [];
+    const links = [];
+    for (const p of paths) {
+      p.nodes.forEach((n, i) => nodes.push({ ...n, near: [p.nodes[i - 1], p.nodes[i + 1]].filter(Boolean).map((x) => x.id) }));
+      for (const h of p.hops) links.push(h);
+    }
+    drawAnswer({ nodes, links, highlight: (paths[index] || paths[0]).nodes.map((n) => n.id) });
+  }
+
+  // markPath picks one of the drawn paths out: its stops ringed and labelled.
+  function markPath(ids) {
+    state.highlighted = new Set(ids.filter((id) => graph.hasNode(id)));
     sigma.refresh();
     focusCamera(ids);
+  }
+
+  // themeNodes lists the nodes on the map of the given themes.
+  function themeNodes(themes) {
+    return graph.filterNodes((_, a) => !a.temp && themes.has(a.community)).map((id) => ({ id }));
+  }
+
+  // drawThemesAndBridges draws themes and the concepts that join them: each
+  // bridge's links into the themes, from its detail, drawn even where the
+  // map left them out.
+  async function drawThemesAndBridges(seq, themes, bridges) {
+    const details = await Promise.all(bridges.map((b) => api.neighbours(b.id, 100).catch(() => null)));
+    if (seq !== routeSeq) return;
+    const nodes = themeNodes(themes);
+    const links = [];
+    bridges.forEach((b, i) => {
+      const neighbours = ((details[i] || {}).neighbours || []).filter((n) => graph.hasNode(n.id) && themes.has(graph.getNodeAttribute(n.id, "community")));
+      nodes.push({ ...b, community: graph.hasNode(b.id) ? graph.getNodeAttribute(b.id, "community") : b.theme, near: neighbours.map((n) => n.id) });
+      for (const n of neighbours) links.push({ source: b.id, target: n.id, type: n.type, weight: n.weight });
+    });
+    drawAnswer({ nodes, links, highlight: bridges.map((b) => b.id), plainLinks: true });
+  }
+
+  // focusOn shows only a concept and its neighbours up to depth hops, like
+  // a local graph: the links the map draws, and each level's strongest
+  // neighbours from the API beyond them. Each level is capped so depth 3
+  // of a hub stays a readable few hundred nodes.
+  async function focusOn(seq, id, depth) {
+    const FOCUS_CAPS = [1, 40, 120, 300];
+    const FETCHED_PER_LEVEL = 12;
+    const centre = await api.neighbours(id, FOCUS_CAPS[1]);
+    if (seq !== routeSeq) return null;
+    labels.set(id, centre.concept.label);
+    ensureNode(id, centre.concept, []);
+    addNeighbours(id, centre.neighbours);
+    const distance = new Map([[id, 0]]);
+    let frontier = [id];
+    for (let d = 1; d <= depth && frontier.length; d++) {
+      const best = new Map();
+      for (const f of frontier) {
+        graph.forEachEdge(f, (_, a, source, target) => {
+          const n = source === f ? target : source;
+          if (distance.has(n)) return;
+          const w = a.weight || 0;
+          if (!best.has(n) || best.get(n) < w) best.set(n, w);
+        });
+      }
+      const next = [...best].sort((x, y) => y[1] - x[1]).slice(0, FOCUS_CAPS[d]).map(([n]) => n);
+      for (const n of next) distance.set(n, d);
+      if (d < depth) {
+        const widen = next.filter((n) => !n.includes(":")).slice(0, FETCHED_PER_LEVEL);
+        const more = await Promise.all(widen.map((n) => api.neighbours(n, 15).catch(() => null)));
+        if (seq !== routeSeq) return null;
+        more.forEach((m, i) => m && addNeighbours(widen[i], m.neighbours));
+      }
+      frontier = next;
+    }
+    return distance;
+  }
+
+  // expand adds a node's strongest neighbours around it, in place.
+  async function expand(id) {
+    if (id.includes(":")) return; // an episode or a guest has no concept detail
+    const data = await api.neighbours(id, 15);
+    if (!graph.hasNode(id)) return;
+    addNeighbours(id, data.neighbours);
+    if (state.visible) {
+      state.visible.add(id);
+      for (const n of data.neighbours || []) if (graph.hasNode(n.id)) state.visible.add(n.id);
+      graph.forEachNeighbor(id, (n) => state.visible.add(n));
+    }
+    if (state.pathNodes.size > 0) {
+      for (const n of data.neighbours || []) {
+        if (!graph.hasNode(n.id)) continue;
+        state.pathNodes.add(n.id);
+        const e = graph.edge(id, n.id);
+        if (e !== undefined) state.pathEdges.add(e);
+      }
+    }
+    document.body.dataset.expanded = id;
+    sigma.refresh();
+  }
+
+  // relayout re-runs ForceAtlas2 on what is on screen; pinned nodes stay.
+  async function relayout() {
+    if (layout.running()) {
+      layout.stop();
+      return;
+    }
+    const shown = (node) => !sigma.getNodeDisplayData(node)?.hidden;
+    await layout.run(graph, shown);
+    const subject = state.visible ? [...state.visible] : state.pathNodes.size ? [...state.pathNodes] : null;
+    if (subject) focusCamera(subject);
   }
 
   // loadGraph fetches the graph the server-side filters select, unless it is
@@ -420,6 +639,9 @@ async function main() {
     const compact = fetched.compact;
     const built = fetched.built || buildGraph(compact, filters.proj);
     performance.mark("graph built");
+    layout.stop();
+    dropTemps();
+    pinned.clear();
     graph = built.graph;
     colours = built.colours;
     compact.ids.forEach((id, i) => labels.set(id, compact.labels[i]));
@@ -429,6 +651,7 @@ async function main() {
     sizeNodes(graph, filters.size);
     sizedBy = filters.size;
     resetHighlights();
+    applyLabelDensity(filters.labels);
     sigma.setSetting("enableEdgeEvents", graph.size <= MAX_EDGES_FOR_EDGE_CLICKS);
     // Redrawing 10⁴ links on every frame of a drag is what makes a large
     // map stutter; they come back when the camera stops.
@@ -441,6 +664,9 @@ async function main() {
     byId("filter-count").textContent = `${graph.order} nodes on screen`;
     if (graph.order === 0 && episodes.length > 0) showStatus("Nothing matches these filters.");
     else idleStatus(false);
+    // A projection's episodes or guests sit at the centre of their concepts
+    // (layout.js), a hairball: it gets a layout of its own, in the worker.
+    if ((filters.proj === "episodes" || filters.proj === "guests") && graph.order <= MAX_PROJECTION_LAYOUT) layout.run(graph, () => true);
     return true;
   }
   let sizedBy = null;
@@ -455,7 +681,7 @@ async function main() {
 
   // The filter form mirrors the route; changing a field navigates.
   const form = byId("filters");
-  const fields = { episode: "f-episode", from: "f-from", to: "f-to", kind: "f-kind", theme: "f-theme", min_weight: "f-min-weight", size: "f-size", proj: "f-proj", top: "f-top" };
+  const fields = { episode: "f-episode", from: "f-from", to: "f-to", kind: "f-kind", theme: "f-theme", min_weight: "f-min-weight", size: "f-size", proj: "f-proj", top: "f-top", labels: "f-labels" };
   const episodeSelect = byId("f-episode");
   for (const e of episodes) episodeSelect.appendChild(el("option", { value: e.id }, e.date ? `${e.date} — ${e.title || e.id}` : e.title || e.id));
   form.addEventListener("change", (event) => {
@@ -484,11 +710,25 @@ async function main() {
   }
 
   function resetHighlights() {
+    dropTemps();
     state.selected = null;
     state.neighbours = new Set();
     state.marked = new Set();
     state.pathNodes = new Set();
     state.pathEdges = new Set();
+    state.highlighted = new Set();
+    state.answerColours = new Map();
+    state.answerLinks = false;
+    state.visible = null;
+  }
+
+  // applyLabelDensity sets sigma's label settings for the chosen density
+  // and the number of nodes shown; unchanged settings are not set again, so
+  // the opening draw is not repeated.
+  function applyLabelDensity(level) {
+    const shown = state.visible ? state.visible.size : graph.order;
+    const wanted = labelSettings(level, shown);
+    for (const [key, value] of Object.entries(wanted)) if (sigma.getSetting(key) !== value) sigma.setSetting(key, value);
   }
 
   function openPanel() {
@@ -513,8 +753,11 @@ async function main() {
       const [data, life] = await Promise.all([api.concept(id), api.timeline(id)]);
       if (seq !== routeSeq) return;
       labels.set(id, data.concept.label);
-      if (graph.hasNode(id)) showNeighbourLinks(id, data.neighbours || []);
-      renderConcept(panel, data, { editSection: curation.editSection, colour: colours.get(data.concept.community) || OTHER_COLOUR, themeName, themeHref: (c) => href("", [], { theme: String(c) }), episodeTitles: new Map(episodes.map((e) => [e.id, e.title])), episodeInfo, onSelect: (n) => go("concept", [n]), onClose: close, linkHref: (n) => href("link", [id, n]) });
+      if (graph.hasNode(id)) {
+        showNeighbourLinks(id, data.neighbours || []);
+        focusCamera([...state.neighbours]);
+      }
+      renderConcept(panel, data, { editSection: curation.editSection, colour: colours.get(data.concept.community) || OTHER_COLOUR, themeName, themeHref: (c) => href("", [], { theme: String(c) }), episodeTitles: new Map(episodes.map((e) => [e.id, e.title])), episodeInfo, onSelect: (n) => go("concept", [n]), onClose: close, linkHref: (n) => href("link", [id, n]), focusHref: href("focus", [id]) });
       const timelineSection = el("section", { class: "panel-section", "data-testid": "panel-timeline" }, el("h3", {}, `Timeline · first ${life.first ? episodeInfo(life.first).date || life.first : "–"}, last ${life.last ? episodeInfo(life.last).date || life.last : "–"}`), views.timeline(life, ctx));
       panel.querySelector(".stats").after(timelineSection);
     },
@@ -529,13 +772,25 @@ async function main() {
       if (!n) throw new Error(`“${label(a)}” and “${label(b)}” are not linked`);
       labels.set(b, n.label);
       views.renderLink(panel, a, b, n, ctx);
+      drawAnswer({ nodes: [{ ...data.concept, near: [b] }, { ...n, near: [a] }], links: [{ source: a, target: b, type: n.type, weight: n.weight }], highlight: [a, b] });
     },
     path: async (seq, [from, to]) => {
       const data = await api.paths(from, to, state.route.filters.k || "3");
       if (seq !== routeSeq) return;
       for (const p of data.paths) for (const n of p.nodes) labels.set(n.id, n.label);
       views.renderPaths(panel, data, ctx);
-      if (data.paths.length) markPath(data.paths[0].nodes.map((n) => n.id));
+      if (data.paths.length) drawPaths(data.paths, 0);
+    },
+    focus: async (seq, [id]) => {
+      const depth = focusDepth(state.route.filters.depth);
+      const distance = await focusOn(seq, id, depth);
+      if (!distance || seq !== routeSeq) return;
+      state.visible = new Set(distance.keys());
+      state.highlighted = new Set([id]);
+      applyLabelDensity(state.route.filters.labels);
+      views.renderFocus(panel, { id, label: label(id), depth, shown: state.visible.size, pinned: pinned.size }, ctx);
+      sigma.refresh();
+      focusCamera([...state.visible]);
     },
     themes: async (seq) => {
       await fillThemes();
@@ -545,15 +800,26 @@ async function main() {
       const data = await api.recurring();
       if (seq === routeSeq) views.renderRecurring(panel, data, ctx);
     },
-    bridges: async (seq) => {
+    bridges: async (seq, [id]) => {
       const data = await api.bridges();
       if (seq !== routeSeq) return;
-      views.renderBridges(panel, data, ctx);
-      state.marked = new Set(data.bridges.slice(0, 30).map((b) => b.id));
+      views.renderBridges(panel, data, { ...ctx, drawn: id });
+      const bridge = id && (data.bridges || []).find((b) => b.id === id);
+      if (!bridge) {
+        state.marked = new Set(data.bridges.slice(0, 30).map((b) => b.id));
+        return;
+      }
+      // One bridge: it and the themes it joins, with its links into them.
+      await drawThemesAndBridges(seq, new Set(bridge.themes || []), [bridge]);
     },
-    gaps: async (seq) => {
+    gaps: async (seq, [index]) => {
       const data = await api.gaps();
-      if (seq === routeSeq) views.renderGaps(panel, data, ctx);
+      if (seq !== routeSeq) return;
+      const drawn = Math.max(0, Number.parseInt(index || "0", 10) || 0);
+      views.renderGaps(panel, data, { ...ctx, drawn });
+      const gap = (data.gaps || [])[drawn];
+      // The gap's two themes and the concepts closest to bridging them.
+      if (gap) await drawThemesAndBridges(seq, new Set([gap.a.theme, gap.b.theme]), gap.closest || []);
     },
     episodes: async (seq, [id]) => {
       if (!id) {
@@ -574,8 +840,18 @@ async function main() {
       if (!a || !b) return;
       const data = await api.compare(a, b);
       if (seq !== routeSeq) return;
-      views.renderComparison(result, data, ctx);
-      state.marked = new Set(data.shared.map((c) => c.id));
+      views.renderComparison(result, data, { ...ctx, compareColours: COMPARE_COLOURS });
+      // The two episodes' concepts coloured by group, with the links they share.
+      const colours = new Map();
+      const nodes = [];
+      for (const [group, items] of [["a", data.only_a], ["b", data.only_b], ["shared", data.shared]]) {
+        for (const c of items || []) {
+          colours.set(c.id, COMPARE_COLOURS[group]);
+          nodes.push(c);
+        }
+      }
+      const links = (data.shared_links || []).map((l) => ({ source: l.source, target: l.target, type: l.type, weight: l.weight }));
+      drawAnswer({ nodes, links, colours, plainLinks: true });
     },
     changes: async (seq, [query]) => {
       const params = new URLSearchParams(query || "");
@@ -617,6 +893,7 @@ async function main() {
       if (redraw) sigma.scheduleRefresh();
       await pending;
       if (seq !== routeSeq) return;
+      applyLabelDensity(route.filters.labels);
       if (redraw) sigma.refresh();
       performance.mark("view drawn");
       idleStatus();
@@ -637,7 +914,31 @@ async function main() {
     }
   }
 
+  const drag = enableDrag(sigma, (node) => {
+    pinned.add(node);
+    updatePinCount();
+  });
+  // A double click on a pinned node lets it go (and does not zoom).
+  sigma.on("doubleClickNode", ({ node, preventSigmaDefault }) => {
+    if (!pinned.has(node)) return;
+    preventSigmaDefault();
+    if (graph.hasNode(node)) graph.setNodeAttribute(node, "fixed", false);
+    pinned.delete(node);
+    updatePinCount();
+    sigma.refresh();
+  });
+  // A right click expands a node in place: its strongest neighbours around it.
+  sigma.on("rightClickNode", ({ node, event }) => {
+    if (event.original) event.original.preventDefault();
+    ctx.expand(node);
+  });
+  byId("relayout").addEventListener("click", () => relayout().catch((err) => showStatus(`Layout failed: ${err.message}`, true)));
+  byId("unpin").addEventListener("click", unpinAll);
+  document.body.dataset.layout = "idle";
+  updatePinCount();
+
   sigma.on("clickNode", ({ node }) => {
+    if (drag.wasDrag()) return;
     if (node.startsWith("episode:")) go("episodes", [node.slice("episode:".length)]);
     else if (!node.startsWith("guest:")) go("concept", [node]);
   });
@@ -647,6 +948,7 @@ async function main() {
     go("link", a < b ? [a, b] : [b, a]);
   });
   sigma.on("clickStage", () => {
+    if (drag.wasDrag()) return;
     if (state.route.view !== "") close();
   });
   sigma.on("enterNode", ({ node, event }) => {

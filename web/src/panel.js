@@ -39,7 +39,7 @@ function evidenceItem(title, ev, episode, terms) {
 
 // renderConcept fills container with a concept's details. episodeTitles maps
 // episode ids to titles; onSelect is called with a neighbour's id when it is clicked.
-export function renderConcept(container, data, { colour, themeName, themeHref, episodeTitles, episodeInfo, onSelect, onClose, linkHref, editSection }) {
+export function renderConcept(container, data, { colour, themeName, themeHref, episodeTitles, episodeInfo, onSelect, onClose, linkHref, focusHref, editSection }) {
   const c = data.concept;
   clear(container);
   const close = el("button", { type: "button", class: "close", "aria-label": "Close panel", "data-testid": "panel-close" }, "×");
@@ -56,6 +56,7 @@ export function renderConcept(container, data, { colour, themeName, themeHref, e
       el("span", { class: `kind kind-${c.kind}`, "data-testid": "panel-kind" }, c.kind),
       el("span", { class: "swatch", "data-colour": colour }),
       c.degree > 0 ? el("a", { href: themeHref(c.community), "data-testid": "panel-theme", title: "Show this theme only" }, themeName(c.community)) : el("span", { class: "muted" }, "no theme: no links"),
+      focusHref ? el("a", { href: focusHref, class: "focus-link", "data-testid": "panel-focus", title: "Show only this concept and its neighbours" }, "focus") : null,
     ),
   );
   // The swatch colour comes from our own palette, never from the notes; setting

@@ -5,10 +5,12 @@
 // in main.js turns the hash into what the page shows.
 
 // FILTER_KEYS are the query parameters that describe what the graph shows.
-export const FILTER_KEYS = ["episode", "from", "to", "kind", "theme", "min_weight", "size", "proj", "top", "k"];
+// Of these, labels (the label density: few, normal, many) and depth (a
+// focus's depth, 1–3) are the page's own: serverQuery never sends them.
+export const FILTER_KEYS = ["episode", "from", "to", "kind", "theme", "min_weight", "size", "proj", "top", "k", "labels", "depth"];
 
 // DEFAULTS are the filter values a URL may omit.
-export const DEFAULTS = { size: "pagerank", proj: "concepts", top: "all", k: "3" };
+export const DEFAULTS = { size: "pagerank", proj: "concepts", top: "all", k: "3", labels: "normal", depth: "1" };
 
 // parseHash reads a location hash into {view, args, filters}.
 export function parseHash(hash) {

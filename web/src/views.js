@@ -18,6 +18,18 @@ function section(title, testid, ...children) {
   return el("section", { class: "panel-section", "data-testid": testid }, el("h3", {}, title), ...children);
 }
 
+// showOnMap links to the view that draws one item on the map; the drawn one says so.
+function showOnMap(href, drawn, testid) {
+  return drawn ? el("span", { class: "drawn-mark", "data-testid": `${testid}-current` }, "drawn on the map") : el("a", { href, "data-testid": testid }, "on the map");
+}
+
+// keyItem is a colour swatch and what it means.
+function keyItem(colour, text) {
+  const swatch = el("span", { class: "swatch" });
+  swatch.style.backgroundColor = colour;
+  return el("span", { class: "key-item" }, swatch, text);
+}
+
 function episodeName(e) {
   return [e.date, e.title || e.id].filter(Boolean).join(" — ");
 }
@@ -101,16 +113,16 @@ export function renderBridges(container, data, ctx) {
   clear(container);
   appendAll(container, 
     head("Bridges", ctx.close),
-    el("p", { class: "muted" }, "Concepts that join themes, by betweenness; the episode that first linked them across themes."),
+    el("p", { class: "muted" }, "Concepts that join themes, by betweenness; the episode that first linked them across themes. “on the map” draws one with the themes it joins."),
     el(
       "ol",
       { class: "rows" },
       (data.bridges || []).map((b) =>
         el(
           "li",
-          { "data-testid": "bridge" },
+          { "data-testid": "bridge", class: ctx.drawn === b.id ? "drawn" : "" },
           el("a", { href: ctx.href("concept", [b.id]), class: "row-title" }, b.label),
-          el("span", { class: "meta" }, `betweenness ${formatScore(b.betweenness)}`),
+          el("span", { class: "meta" }, `betweenness ${formatScore(b.betweenness)} · `, showOnMap(ctx.href("bridges", [b.id]), ctx.drawn === b.id, "bridge-draw")),
           el(
             "div",
             { class: "sub" },
@@ -129,15 +141,15 @@ export function renderGaps(container, data, ctx) {
   const gaps = data.gaps || [];
   appendAll(container, 
     head("Gaps", ctx.close),
-    el("p", { class: "muted" }, "Pairs of frequent themes that meet in fewer episodes than chance predicts, with the concepts closest to bridging them."),
+    el("p", { class: "muted" }, "Pairs of frequent themes that meet in fewer episodes than chance predicts, with the concepts closest to bridging them. The map draws the marked gap: its two themes and the closest bridges with their links."),
     gaps.length === 0 ? el("p", { class: "muted" }, "No gaps: every pair of themes meets as often as expected.") : null,
     el(
       "ol",
       { class: "rows" },
-      gaps.map((g) =>
+      gaps.map((g, i) =>
         el(
           "li",
-          { "data-testid": "gap" },
+          { "data-testid": "gap", class: ctx.drawn === i ? "drawn" : "" },
           el(
             "div",
             { class: "row-title" },
@@ -145,7 +157,7 @@ export function renderGaps(container, data, ctx) {
             " ⟷ ",
             el("a", { href: ctx.href("", [], { theme: String(g.b.theme) }) }, g.b.label),
           ),
-          el("span", { class: "meta" }, `met in ${g.shared_episodes} ep., expected ${g.expected.toFixed(1)}`),
+          el("span", { class: "meta" }, `met in ${g.shared_episodes} ep., expected ${g.expected.toFixed(1)} · `, showOnMap(ctx.href("gaps", [String(i)]), ctx.drawn === i, "gap-draw")),
           el(
             "div",
             { class: "sub" },
@@ -282,6 +294,7 @@ export function renderComparison(container, data, ctx) {
   appendAll(container, 
     el("p", { "data-testid": "compare-summary" }, `${percent(data.similarity)} similar · ${data.shared.length} shared concepts · ${links.length} shared links`),
     el("p", { class: "muted", "data-testid": "similarity-meaning" }, SIMILARITY_MEANING),
+    ctx.compareColours ? el("p", { class: "map-key", "data-testid": "compare-key" }, "On the map: ", keyItem(ctx.compareColours.shared, "shared"), keyItem(ctx.compareColours.a, "only in A"), keyItem(ctx.compareColours.b, "only in B")) : null,
     section(`Shared (${data.shared.length})`, "compare-shared", list(data.shared, "shared")),
     section(`Only in A (${data.only_a.length})`, "compare-only-a", list(data.only_a, "only-a")),
     section(`Only in B (${data.only_b.length})`, "compare-only-b", list(data.only_b, "only-b")),
@@ -475,4 +488,34 @@ export function renderSource(container, data, at, ctx) {
     lines.length === 0 ? el("p", { class: "muted" }, "No lines are stored for this episode.") : list,
   );
   if (target) target.scrollIntoView({ block: "center" });
+}
+
+// renderFocus is the panel of a focus: the concept, the depth to choose,
+// and what the map lets one do there.
+export function renderFocus(container, info, ctx) {
+  clear(container);
+  const depths = el(
+    "p",
+    { class: "depths", "data-testid": "focus-depths" },
+    "Depth ",
+    [1, 2, 3].map((d) =>
+      d === info.depth
+        ? el("strong", { "data-testid": "focus-depth-current" }, ` ${d} `)
+        : [" ", el("a", { href: ctx.href("focus", [info.id], { depth: String(d) }), "data-testid": `focus-depth-${d}` }, String(d)), " "],
+    ),
+  );
+  appendAll(
+    container,
+    head(`Focus: ${info.label}`, ctx.close),
+    el("p", { class: "muted", "data-testid": "focus-count" }, `${info.shown} nodes within ${info.depth} ${info.depth === 1 ? "hop" : "hops"}; the rest of the map is hidden.`),
+    depths,
+    el("p", {}, el("a", { href: ctx.href("concept", [info.id]) }, `Open ${info.label}`)),
+    el(
+      "ul",
+      { class: "muted hints" },
+      el("li", {}, "Drag a node to pin it where you drop it (ringed); double-click it, or “Unpin”, to let it go."),
+      el("li", {}, "Right-click a node to expand it: its strongest neighbours join the map around it."),
+      el("li", {}, "“Re-run layout” lays out what is on screen again; pinned nodes stay put."),
+    ),
+  );
 }
