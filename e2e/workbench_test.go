@@ -525,8 +525,19 @@ func TestBrowserDragPinAndLayout(t *testing.T) {
 	var leaf string
 	leaf = eval[string](t, ctx, "pick a node to expand", fmt.Sprintf(`(() => {
 		const s = window.__sigma, g = s.getGraph();
+		// The node farthest on screen from any other, so the click lands on it.
 		const shown = g.filterNodes(n => !s.getNodeDisplayData(n).hidden && n !== %q && n !== %q);
-		return shown.sort((a, b) => g.degree(a) - g.degree(b) || (a < b ? -1 : 1))[0];
+		const at = new Map(shown.map(n => [n, s.framedGraphToViewport(s.getNodeDisplayData(n))]));
+		const {width, height} = s.getDimensions();
+		let best = null, room = -1;
+		for (const n of shown) {
+			const p = at.get(n);
+			if (p.x < 20 || p.y < 20 || p.x > width - 20 || p.y > height - 20) continue;
+			let nearest = Infinity;
+			for (const m of shown) if (m !== n) nearest = Math.min(nearest, Math.hypot(p.x - at.get(m).x, p.y - at.get(m).y));
+			if (nearest > room) { room = nearest; best = n; }
+		}
+		return best;
 	})()`, id, dragged))
 	at := eval[nodeState](t, ctx, "locate the node to expand", readNode(leaf))
 	do(t, ctx, "right-click to expand", chromedp.MouseClickXY(at.VX, at.VY, chromedp.ButtonRight), waitFor(fmt.Sprintf(`document.body.dataset.expanded === %q`, leaf)), settled())
