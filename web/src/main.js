@@ -726,7 +726,10 @@ async function main() {
   // and the number of nodes shown; unchanged settings are not set again, so
   // the opening draw is not repeated.
   function applyLabelDensity(level) {
-    const shown = state.visible ? state.visible.size : graph.order;
+    // Only an answer's or a neighbourhood's nodes keep their labels (the
+    // faded ones lose them), so a small one is labelled as fully as a small map.
+    const focus = focusSet();
+    const shown = state.visible ? state.visible.size : focus ? focus.size : graph.order;
     const wanted = labelSettings(level, shown);
     for (const [key, value] of Object.entries(wanted)) if (sigma.getSetting(key) !== value) sigma.setSetting(key, value);
   }
@@ -844,8 +847,11 @@ async function main() {
       // The two episodes' concepts coloured by group, with the links they share.
       const colours = new Map();
       const nodes = [];
+      // Only the concepts the filters keep: a comparison under an episode
+      // filter colours that episode's map, it does not bring the rest back.
       for (const [group, items] of [["a", data.only_a], ["b", data.only_b], ["shared", data.shared]]) {
         for (const c of items || []) {
+          if (!graph.hasNode(c.id)) continue;
           colours.set(c.id, COMPARE_COLOURS[group]);
           nodes.push(c);
         }

@@ -45,17 +45,23 @@ export class LabelPlacer {
     this.skipped = 0;
     this.lastDrawn = 0;
     this.lastSkipped = 0;
-    sigma.on("beforeRender", () => this.startFrame());
+    // The forced labels' places are taken at the frame's first label, not
+    // at beforeRender: sigma updates its camera matrix and node data after
+    // that event, and boxes from the frame before would be one frame stale.
+    sigma.on("beforeRender", () => {
+      this.boxes = [];
+      this.drawn = 0;
+      this.skipped = 0;
+      this.reserved = false;
+    });
     sigma.on("afterRender", () => {
       this.lastDrawn = this.drawn;
       this.lastSkipped = this.skipped;
     });
   }
 
-  startFrame() {
-    this.boxes = [];
-    this.drawn = 0;
-    this.skipped = 0;
+  reserve() {
+    this.reserved = true;
     const sigma = this.sigma;
     const graph = sigma.getGraph();
     const size = sigma.getSetting("labelSize");
@@ -72,6 +78,7 @@ export class LabelPlacer {
   // draw is sigma's defaultDrawNodeLabel.
   draw(context, data, settings) {
     if (!data.label) return;
+    if (!this.reserved) this.reserve();
     const size = settings.labelSize;
     context.font = `${settings.labelWeight} ${size}px ${settings.labelFont}`;
     const width = context.measureText(data.label).width;
