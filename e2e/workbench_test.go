@@ -564,3 +564,113 @@ func jsObject(m map[string][2]float64) string {
 	}
 	return s + "}"
 }
+
+// A comparison is drawn: the two episodes' concepts coloured by group
+// (shared, only A, only B), the links they share drawn, the rest faded.
+func TestBrowserDrawnComparison(t *testing.T) {
+	base := startExplorer(t)
+	plan := planFromAPI(t, base)
+	var cmp struct {
+		Shared      []struct{ ID string } `json:"shared"`
+		OnlyA       []struct{ ID string } `json:"only_a"`
+		OnlyB       []struct{ ID string } `json:"only_b"`
+		SharedLinks []struct {
+			Source string `json:"source"`
+			Target string `json:"target"`
+		} `json:"shared_links"`
+	}
+	getJSON(t, fmt.Sprintf("%s/api/compare?a=%s&b=%s", base, url.QueryEscape(plan.compareA), url.QueryEscape(plan.compareB)), &cmp)
+	ctx, jsErrors := startBrowser(t)
+	hash := "#/compare/" + urlPathEscape(plan.compareA) + "/" + urlPathEscape(plan.compareB)
+	do(t, ctx, "open the comparison", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+"/"+hash), waitRoute(hash), settled())
+	key := eval[[]string](t, ctx, "read the colour key", `[...document.querySelectorAll('[data-testid="compare-key"] .swatch')].map(s => getComputedStyle(s).backgroundColor)`)
+	if len(key) != 3 {
+		t.Fatalf("the comparison's colour key has %d entries, want 3", len(key))
+	}
+	groups := map[string][]struct{ ID string }{"shared": cmp.Shared, "a": cmp.OnlyA, "b": cmp.OnlyB}
+	colours := map[string]string{}
+	for group, items := range groups {
+		var ids []string
+		for _, c := range items {
+			ids = append(ids, c.ID)
+		}
+		got := eval[[]string](t, ctx, "read the colours of "+group, fmt.Sprintf(`((ids) => {
+			const s = window.__sigma;
+			return [...new Set(ids.map(id => { const d = s.getNodeDisplayData(id); return d && !d.hidden && d.zIndex >= 2 ? d.color : "missing or faded"; }))];
+		})(%s)`, jsArray(ids)))
+		if len(ids) > 0 && len(got) != 1 {
+			t.Errorf("the %s concepts are drawn in %v; want one colour", group, got)
+		} else if len(got) == 1 {
+			colours[group] = got[0]
+		}
+	}
+	if colours["shared"] == colours["a"] || colours["a"] == colours["b"] || colours["shared"] == colours["b"] {
+		t.Errorf("group colours %v are not distinct", colours)
+	}
+	var pairs []string
+	for _, l := range cmp.SharedLinks {
+		pairs = append(pairs, l.Source, l.Target)
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		p := eval[[]drawnPair](t, ctx, "check a shared link", fmt.Sprintf("%s(%s)", drawnPairs, jsArray(pairs[i:i+2])))
+		if len(p) != 1 || !p[0].Shown {
+			t.Errorf("shared link %s — %s is not drawn: %+v", pairs[i], pairs[i+1], p)
+		}
+	}
+	noJSErrors(t, jsErrors)
+}
+
+// The concept view frames the concept's neighbourhood with its labels: no
+// neighbour, nor its label, falls outside the map.
+func TestBrowserConceptCameraFitsNeighbourhood(t *testing.T) {
+	base := startExplorer(t)
+	plan := planFromAPI(t, base)
+	ctx, jsErrors := startBrowser(t)
+	for _, c := range []concept{plan.clicked, plan.searched, plan.pathTo} {
+		hash := "#/concept/" + urlPathEscape(c.ID)
+		do(t, ctx, "open "+c.ID, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+"/"+hash), waitRoute(hash), settled())
+		outside := eval[[]string](t, ctx, "check the frame", `(() => {
+			const s = window.__sigma, g = s.getGraph(), {width, height} = s.getDimensions();
+			const ctx = document.createElement("canvas").getContext("2d");
+			ctx.font = s.getSetting("labelWeight") + " " + s.getSetting("labelSize") + "px " + s.getSetting("labelFont");
+			const out = [];
+			g.forEachNode(n => {
+				const d = s.getNodeDisplayData(n);
+				if (d.hidden || d.zIndex < 2) return; // faded: not the subject
+				const v = s.framedGraphToViewport(d), r = s.scaleSize(d.size);
+				const right = v.x + r + 3 + ctx.measureText(d.label || "").width;
+				if (v.x - r < 0 || right > width || v.y - r < 0 || v.y + r > height) out.push(n + "@" + Math.round(v.x) + "," + Math.round(v.y));
+			});
+			return out;
+		})()`)
+		if len(outside) > 0 {
+			t.Errorf("concept %s: %d of its neighbourhood outside the frame: %v", c.ID, len(outside), outside)
+		}
+	}
+	noJSErrors(t, jsErrors)
+}
+
+// A projection (concepts + episodes) gets its own layout, in the worker,
+// once it is loaded; the worker finishes.
+func TestBrowserProjectionLayout(t *testing.T) {
+	base := startExplorer(t)
+	ctx, jsErrors := startBrowser(t)
+	hash := "#/?proj=episodes"
+	do(t, ctx, "open the projection", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+"/"+hash), waitRoute(hash))
+	start := eval[map[string][2]float64](t, ctx, "read the episodes' first places", `(() => {
+		const g = window.__sigma.getGraph(), out = {};
+		g.forEachNode((n, a) => { if (n.startsWith("episode:")) out[n] = [a.x, a.y]; });
+		return out;
+	})()`)
+	run(t, ctx, "wait for the layout", chromedp.Poll[chromedp.Void](`document.body.dataset.layout === "done"`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
+	moved := eval[int](t, ctx, "count moved episodes", fmt.Sprintf(`((before) => {
+		const g = window.__sigma.getGraph();
+		let moved = 0;
+		for (const [n, [x, y]] of Object.entries(before)) { const a = g.getNodeAttributes(n); if (a.x !== x || a.y !== y) moved++; }
+		return moved;
+	})(%s)`, jsObject(start)))
+	if len(start) == 0 || moved < len(start)/2 {
+		t.Errorf("the projection's layout moved %d of %d episodes", moved, len(start))
+	}
+	noJSErrors(t, jsErrors)
+}

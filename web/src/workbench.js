@@ -125,6 +125,15 @@ function labelWidth(sigma, label) {
 // and leaves the left empty). A large map jumps instead of gliding: every
 // frame of a glide redraws it.
 export function fitCamera(sigma, ids, options) {
+  // Sigma's display data is in framed coordinates only once it has
+  // processed the graph: a view opened with the page (or just after a new
+  // graph) would be framed on raw positions. Framing after the next draw,
+  // which the caller's changes need anyway, reads processed positions.
+  sigma.once("afterRender", () => fitNow(sigma, ids, options));
+  sigma.scheduleRefresh();
+}
+
+function fitNow(sigma, ids, options) {
   const graph = sigma.getGraph();
   const nodes = ids.filter((id) => graph.hasNode(id));
   if (nodes.length === 0) return;
