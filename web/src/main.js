@@ -426,7 +426,9 @@ async function main() {
 
   // focusCamera frames the subject of a view, labels included.
   function focusCamera(ids) {
-    fitCamera(sigma, ids, { jump: graph.size > MAX_EDGES_FOR_EDGE_CLICKS });
+    const legend = byId("legend-box");
+    const insetLeft = legend.open ? legend.getBoundingClientRect().right - container.getBoundingClientRect().left : 0;
+    fitCamera(sigma, ids, { jump: graph.size > MAX_EDGES_FOR_EDGE_CLICKS, insetLeft });
   }
 
   // Temporary nodes and links: an answer or a focus may need a link the map

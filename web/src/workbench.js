@@ -162,7 +162,9 @@ function fitNow(sigma, ids, options) {
   const spanY = Math.abs(b.y - a.y);
   const widest = Math.max(0, ...data.map((d) => labelWidth(sigma, d.label)));
   const room = (px) => Math.max(40, px);
-  let ratio = Math.max(spanX / room(width - 2 * margin - widest - 2 * MAX_RADIUS), spanY / room(height - 2 * margin - labelSize - 2 * MAX_RADIUS));
+  // A panel over the map's left side (the open legend) is no room to draw in.
+  const inset = Math.min(width / 3, Math.max(0, (options && options.insetLeft) || 0));
+  let ratio = Math.max(spanX / room(width - inset - 2 * margin - widest - 2 * MAX_RADIUS), spanY / room(height - 2 * margin - labelSize - 2 * MAX_RADIUS));
   const min = sigma.getSetting("minCameraRatio") || 0.05;
   const max = sigma.getSetting("maxCameraRatio") || 4;
   ratio = Math.min(max, Math.max(Math.max(min, 0.08), ratio || 0));
@@ -180,7 +182,9 @@ function fitNow(sigma, ids, options) {
     top = Math.min(top, v.y - r - labelSize / 2);
     bottom = Math.max(bottom, v.y + r + labelSize / 2);
   }
-  const target = sigma.viewportToFramedGraph({ x: (left + right) / 2, y: (top + bottom) / 2 }, { cameraState: trial });
+  // The box's centre goes to the middle of the free room, right of the inset.
+  const shift = width / 2 - (inset + width) / 2;
+  const target = sigma.viewportToFramedGraph({ x: (left + right) / 2 + shift, y: (top + bottom) / 2 }, { cameraState: trial });
   const state = { x: target.x, y: target.y, ratio, angle: 0 };
   if (options && options.jump) sigma.getCamera().setState(state);
   else sigma.getCamera().animate(state, { duration: 300 });
