@@ -733,7 +733,17 @@ async function main() {
     const focus = focusSet();
     const shown = state.visible ? state.visible.size : focus ? focus.size : graph.order;
     const wanted = labelSettings(level, shown);
-    for (const [key, value] of Object.entries(wanted)) if (sigma.getSetting(key) !== value) sigma.setSetting(key, value);
+    let changed = false;
+    for (const [key, value] of Object.entries(wanted)) {
+      if (sigma.getSetting(key) === value) continue;
+      changed = true;
+      // The grid is rebuilt when sigma processes the graph, so its cell size
+      // goes through setSetting; density and threshold are read at each
+      // draw, and setSetting would re-index all 10⁴ nodes for each.
+      if (key === "labelGridCellSize") sigma.setSetting(key, value);
+      else sigma.settings[key] = value;
+    }
+    if (changed) sigma.scheduleRender();
   }
 
   function openPanel() {

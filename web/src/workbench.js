@@ -27,7 +27,9 @@ export const SMALL_MAP = 400;
 // order nodes.
 export function labelSettings(level, order) {
   const chosen = LABEL_LEVELS[level] || LABEL_LEVELS.normal;
-  if (level !== "few" && order <= SMALL_MAP) return LABEL_LEVELS.many;
+  // The grid's cell size stays the level's: changing it makes sigma
+  // re-index the whole graph, which a click on a 10⁴-node map must not cost.
+  if (level !== "few" && order <= SMALL_MAP) return { ...LABEL_LEVELS.many, labelDensity: 8, labelGridCellSize: chosen.labelGridCellSize };
   return chosen;
 }
 
@@ -126,11 +128,11 @@ function labelWidth(sigma, label) {
 // frame of a glide redraws it.
 export function fitCamera(sigma, ids, options) {
   // Sigma's display data is in framed coordinates only once it has
-  // processed the graph: a view opened with the page (or just after a new
-  // graph) would be framed on raw positions. Framing after the next draw,
-  // which the caller's changes need anyway, reads processed positions.
-  sigma.once("afterRender", () => fitNow(sigma, ids, options));
-  sigma.scheduleRefresh();
+  // processed the graph: a view opened with the page (or just after a
+  // refresh) would be framed on raw positions. Framing after the draw that
+  // is then pending (sigma always has one) reads processed positions.
+  if (sigma.needToProcess) sigma.once("afterRender", () => fitNow(sigma, ids, options));
+  else fitNow(sigma, ids, options);
 }
 
 function fitNow(sigma, ids, options) {
