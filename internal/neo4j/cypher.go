@@ -107,12 +107,18 @@ func (s *Store) ReadCypher(ctx context.Context, query string, params map[string]
 	if err != nil {
 		return CypherResult{}, s.describeCypher(err)
 	}
+	// A write says so first; administration commands, which Neo4j types as
+	// reads ("r") or schema writes ("s") alike, are named by the plan walk.
+	// The statement type is then a second opinion from the server.
+	kind := summary.StatementType()
+	if kind == driver.StatementTypeWriteOnly || kind == driver.StatementTypeReadWrite {
+		return CypherResult{}, graph.Errorf(graph.EINVALID,
+			"only read queries run here: this query would write (statement type %s)", statementTypeName(kind))
+	}
 	if err := s.checkPlan(summary.Plan()); err != nil {
 		return CypherResult{}, err
 	}
-	// The plan walk refuses every writing operator; the statement type is a
-	// second opinion from the server.
-	if kind := summary.StatementType(); kind != driver.StatementTypeReadOnly {
+	if kind != driver.StatementTypeReadOnly {
 		return CypherResult{}, graph.Errorf(graph.EINVALID,
 			"only read queries run here: this query would write (statement type %s)", statementTypeName(kind))
 	}
