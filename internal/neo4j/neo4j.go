@@ -194,7 +194,7 @@ func (s *Store) classify(err error) (code, why string) {
 		return graph.EUNAVAILABLE, "the request was cancelled"
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return graph.EUNAVAILABLE, "the server did not answer in time"
+		return graph.EUNAVAILABLE, "the server did not answer in time (is it running? scripts/neo4j start)"
 	}
 	inner := err
 	var connErr *driver.ConnectivityError
@@ -217,7 +217,7 @@ func (s *Store) classify(err error) (code, why string) {
 	case errors.Is(inner, context.DeadlineExceeded), errors.As(inner, &netErr) && netErr.Timeout(),
 		// The driver's pool timeout is an internal type that does not unwrap.
 		strings.Contains(inner.Error(), "Timeout while") || strings.Contains(inner.Error(), "context deadline exceeded"):
-		return graph.EUNAVAILABLE, "the server did not answer in time"
+		return graph.EUNAVAILABLE, "the server did not answer in time (is it running? scripts/neo4j start)"
 	case connErr != nil:
 		return graph.EUNAVAILABLE, "the connection failed (is the server running? scripts/neo4j start)"
 	}
@@ -240,17 +240,18 @@ func (s *Store) classifyNeo4j(e *driver.Neo4jError) (code, why string) {
 	case e.Code == "Neo.ClientError.Transaction.TransactionTimedOut", e.Code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
 		return graph.EUNAVAILABLE, "the transaction ran past its time limit and the server stopped it"
 	case title == "Terminated" || title == "LockClientStopped" || title == "TransactionMarkedAsFailed" && strings.Contains(e.Msg, "terminated"):
-		return graph.EUNAVAILABLE, "the transaction was terminated on the server (TERMINATE TRANSACTIONS, an administrator, or the database stopping)"
+		return graph.EUNAVAILABLE, "the transaction was terminated on the server (TERMINATE TRANSACTIONS, an administrator, " +
+			"or the server stopping: scripts/neo4j start)"
 	case title == "DeadlockDetected" || title == "LockAcquisitionTimeout":
 		return graph.EUNAVAILABLE, "the transaction conflicted with another one writing the same data"
 	case title == "DatabaseUnavailable":
-		return graph.EUNAVAILABLE, fmt.Sprintf("database %q is not available (starting, stopping or recovering)", s.database)
+		return graph.EUNAVAILABLE, fmt.Sprintf("database %q is not available (starting, stopping or recovering: scripts/neo4j start)", s.database)
 	case e.Category() == "Security":
 		return graph.EINVALID, "the server refused access (" + e.Code + ")"
 	case e.Classification() == "ClientError":
 		return graph.EINVALID, "the server refused the request (" + e.Code + ")"
 	case e.Classification() == "TransientError":
-		return graph.EUNAVAILABLE, "the server reported a passing failure (" + e.Code + ")"
+		return graph.EUNAVAILABLE, "the server reported a passing failure (" + e.Code + "; try again, or if it is restarting: scripts/neo4j start)"
 	}
 	return graph.EINTERNAL, "the server failed (" + e.Code + ")"
 }
