@@ -76,7 +76,7 @@ func (s *Store) checkPlan(plan driver.Plan) error {
 		return graph.Errorf(graph.EINVALID, "only read queries run here: the server gave no plan for this query, so it cannot be checked")
 	}
 	operator, database, _ := strings.Cut(plan.Operator(), "@")
-	if database != "" && database != s.database {
+	if database != "" && !strings.EqualFold(database, s.database) { // Neo4j lowercases database names
 		return graph.Errorf(graph.EINVALID, "only read queries run here: the query runs on database %q; the console reads only %q", database, s.database)
 	}
 	base, _, _ := strings.Cut(operator, "(")
