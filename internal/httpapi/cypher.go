@@ -22,9 +22,11 @@ const maxCypherBody = 1 << 20
 // same unnamed struct as neo4j.CypherResult, so the Neo4j store satisfies
 // CypherConsole without this package importing the adapter.
 type CypherResult = struct {
-	Columns   []string `json:"columns"`
-	Rows      [][]any  `json:"rows"`
-	Truncated bool     `json:"truncated"`
+	Columns     []string `json:"columns"`
+	Rows        [][]any  `json:"rows"`
+	Truncated   bool     `json:"truncated"`
+	TruncatedBy string   `json:"truncated_by,omitempty"`
+	Truncation  string   `json:"truncation,omitempty"`
 }
 
 // CypherConsole runs an analyst's read-only Cypher query. The Neo4j store

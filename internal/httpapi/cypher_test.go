@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -173,4 +174,92 @@ func getAvailability(t *testing.T, base string) bool {
 		t.Fatalf("GET /api/cypher: %d, %v, %+v; want 200 and {available}", resp.StatusCode, err, out)
 	}
 	return *out.Available
+}
+
+// TestCypherRefusesAdminCommands sends issue 12's commands, each of which
+// the console used to run, and their kin: each is a 400 naming what was
+// refused.
+func TestCypherRefusesAdminCommands(t *testing.T) {
+	srv := consoleServer(t)
+	for _, tc := range []struct{ query, want string }{
+		{`TERMINATE TRANSACTIONS 'neo4j-transaction-1'`, "TERMINATE TRANSACTIONS"},
+		{`SHOW TRANSACTIONS YIELD *`, "SHOW TRANSACTIONS"},
+		{`SHOW SETTINGS`, "SHOW SETTINGS"},
+		{`CALL db.prepareForReplanning()`, "db.prepareForReplanning"},
+		{`SHOW USERS`, "SHOW USERS"},
+		{`SHOW DATABASES`, "SHOW DATABASES"},
+		{`SHOW PROCEDURES`, "SHOW PROCEDURES"},
+		{`CALL dbms.components()`, "dbms"},
+		{`CALL dbms.listConfig()`, "dbms"},
+		{`LOAD CSV FROM 'http://127.0.0.1:1/x.csv' AS row RETURN row`, "LOAD CSV"},
+		{`UNWIND [1] AS x CALL (x) { RETURN x AS y } IN TRANSACTIONS RETURN y`, "IN TRANSACTIONS"},
+		{`MERGE (c:Concept {id: 'injected'}) RETURN c`, "would write"},
+		{`MATCH (c:Concept {id: 'injected'}) SET c.label = 'x'`, "would write"},
+		{`MATCH (c:Concept {id: 'injected'}) DETACH DELETE c`, "would write"},
+		{`FOREACH (x IN [1] | CREATE (:Injected))`, "would write"},
+	} {
+		body, _ := json.Marshal(map[string]any{"query": tc.query})
+		status, out := postCypher(t, srv.URL, "application/json", string(body))
+		if status != http.StatusBadRequest || errorCode(out) != "invalid" ||
+			!strings.HasPrefix(errorMessage(out), "only read queries run here") || !strings.Contains(errorMessage(out), tc.want) {
+			t.Errorf("%s: %d %v; want 400 invalid naming %q", tc.query, status, out, tc.want)
+		}
+	}
+}
+
+func TestCypherAllowsSchemaDescriptions(t *testing.T) {
+	srv := consoleServer(t)
+	for _, query := range []string{
+		`CALL db.labels()`, `CALL db.relationshipTypes()`, `CALL db.propertyKeys()`,
+		`CALL db.schema.visualization()`, `CALL db.schema.nodeTypeProperties()`, `CALL db.schema.relTypeProperties()`,
+		`SHOW INDEXES`, `SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties`,
+		`MATCH (c:Concept) RETURN c.id LIMIT 3`,
+	} {
+		body, _ := json.Marshal(map[string]any{"query": query})
+		if status, out := postCypher(t, srv.URL, "application/json", string(body)); status != http.StatusOK {
+			t.Errorf("%s: %d %v; want 200", query, status, out)
+		}
+	}
+}
+
+// TestCypherReplyIsBoundedInBytes is issue 12's query that produced a 289 MB
+// reply and took the explorer to 2.85 GB: now the reply stops at the byte
+// limit and says so.
+func TestCypherReplyIsBoundedInBytes(t *testing.T) {
+	srv := consoleServer(t)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	resp, err := http.Post(srv.URL+"/api/cypher", "application/json",
+		strings.NewReader(`{"query": "UNWIND range(1, 1000) AS i RETURN range(1, 50000)"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	var out struct {
+		Rows        [][]any `json:"rows"`
+		Truncated   bool    `json:"truncated"`
+		TruncatedBy string  `json:"truncated_by"`
+		Truncation  string  `json:"truncation"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatalf("status %d, %d bytes: %v", resp.StatusCode, len(data), err)
+	}
+	t.Logf("status %d: %d rows in %d bytes, %d MB allocated by client and server: %s",
+		resp.StatusCode, len(out.Rows), len(data), allocated>>20, out.Truncation)
+	if resp.StatusCode != http.StatusOK || !out.Truncated || out.TruncatedBy != "bytes" || out.Truncation == "" {
+		t.Errorf("status %d, truncated %v by %q (%q); want 200, truncated by bytes with a reason", resp.StatusCode, out.Truncated, out.TruncatedBy, out.Truncation)
+	}
+	if len(data) > neo4j.CypherByteLimit+4096 || len(out.Rows) == 0 {
+		t.Errorf("%d bytes, %d rows; want some rows within %d bytes", len(data), len(out.Rows), neo4j.CypherByteLimit)
+	}
+	if allocated > 512<<20 {
+		t.Errorf("%d MB allocated for a %d-byte reply; want well under 512 MB", allocated>>20, len(data))
+	}
 }

@@ -2,6 +2,7 @@ package neo4j
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -17,7 +18,9 @@ import (
 	"github.com/topicgraph/topicgraph/internal/graph"
 )
 
-// Limits of the read-only Cypher console.
+// Limits of the read-only Cypher console. Each bounds one resource an
+// analyst's query could otherwise take without limit: server time, rows,
+// bytes of the reply, and the explorer's memory while the reply is built.
 const (
 	// CypherTimeout is the server-side time limit of one console query: the
 	// server aborts the transaction, so a runaway query frees the server too,
@@ -26,29 +29,57 @@ const (
 	// CypherRowLimit is the most rows a console query returns; the rest are
 	// discarded and the result says it was truncated.
 	CypherRowLimit = 1000
+	// CypherByteLimit is the most bytes of JSON the rows of one reply take.
+	// The row that would pass it is not returned, nor any after it.
+	CypherByteLimit = 4 << 20
+	// CypherValueLimit is the most bytes of JSON one value may take. A larger
+	// value ends the reply before its row, so no single value is ever
+	// converted or encoded beyond this size.
+	CypherValueLimit = 1 << 20
+	// cypherFetchSize is how many records the driver fetches from the server
+	// at a time. The driver holds a whole batch decoded in memory, so a small
+	// batch keeps what the explorer holds near one record when records are
+	// large (the driver's default, 1000, held 1000 lists of 50,000 integers).
+	cypherFetchSize = 16
 	// maxCypherLength keeps a pasted novel from reaching the query planner.
 	maxCypherLength = 100_000
+)
+
+// Reasons a console reply stops early, in CypherResult.TruncatedBy.
+const (
+	TruncatedByRows  = "rows"
+	TruncatedByBytes = "bytes"
+	TruncatedByValue = "value"
 )
 
 // CypherResult is the outcome of a console query, in JSON-friendly values:
 // nodes as {id, labels, properties}, relationships as {id, type, start, end,
 // properties}, paths as {nodes, relationships}, temporal values as strings.
+// Rows are always a prefix of the query's rows; when the reply stops early,
+// Truncated is set, TruncatedBy says which limit stopped it and Truncation
+// says so in a sentence.
 //
 // It is an alias of an unnamed struct type so that internal/httpapi can name
 // the identical type in its CypherConsole interface without importing this
 // package: adapters never depend on each other.
 type CypherResult = struct {
-	Columns   []string `json:"columns"`
-	Rows      [][]any  `json:"rows"`
-	Truncated bool     `json:"truncated"`
+	Columns     []string `json:"columns"`
+	Rows        [][]any  `json:"rows"`
+	Truncated   bool     `json:"truncated"`
+	TruncatedBy string   `json:"truncated_by,omitempty"`
+	Truncation  string   `json:"truncation,omitempty"`
 }
 
-// ReadCypher runs an analyst's query, refusing anything but reads. It first
-// asks the server to EXPLAIN the query and accepts only the read-only
-// statement type (so CREATE, MERGE, DELETE, SET, schema commands and writing
-// procedures are refused before they run), then runs it in a read
-// transaction, in read access mode, with a server-side timeout of
-// CypherTimeout, returning at most CypherRowLimit rows.
+// ReadCypher runs an analyst's query, refusing anything but reads of the
+// graph. The gate is the query's plan: the server EXPLAINs the query without
+// running it, and every operator of the plan must be on the console's
+// allow-list (readOperators), every procedure it calls on the list of schema
+// procedures (allowedProcedures), and every operator must run on the store's
+// own database. Only then does the query run, in a read transaction, in read
+// access mode, with a server-side timeout of CypherTimeout. Its records are
+// streamed from the server a few at a time and the reply stops at
+// CypherRowLimit rows, CypherByteLimit bytes or a value over
+// CypherValueLimit bytes, whichever comes first.
 //
 // A refused query or a Cypher error is a graph.Error with code EINVALID;
 // the message of a syntax error is Neo4j's own.
@@ -60,31 +91,36 @@ func (s *Store) ReadCypher(ctx context.Context, query string, params map[string]
 	case len(query) > maxCypherLength:
 		return CypherResult{}, graph.Errorf(graph.EINVALID, "cypher: the query is %d bytes long; the limit is %d", len(query), maxCypherLength)
 	}
+	if err := precheckCypher(query); err != nil {
+		return CypherResult{}, err
+	}
 	if params == nil {
 		params = map[string]any{}
 	}
-	session := s.driver.NewSession(ctx, driver.SessionConfig{DatabaseName: s.database, AccessMode: driver.AccessModeRead})
+	session := s.driver.NewSession(ctx, driver.SessionConfig{
+		DatabaseName: s.database, AccessMode: driver.AccessModeRead, FetchSize: cypherFetchSize,
+	})
 	defer session.Close(context.Background())
 	timeout := driver.WithTxTimeout(CypherTimeout)
 
-	plan, err := session.ExecuteRead(ctx, func(tx driver.ManagedTransaction) (any, error) {
-		result, err := tx.Run(ctx, explainPrefix+query, params)
-		if err != nil {
-			return nil, err
-		}
-		return result.Consume(ctx)
-	}, timeout)
+	summary, err := explain(ctx, session, query, params)
 	if err != nil {
 		return CypherResult{}, s.describeCypher(err)
 	}
-	summary := plan.(driver.ResultSummary)
-	if kind := summary.StatementType(); kind != driver.StatementTypeReadOnly {
+	// A write says so first; administration commands, which Neo4j types as
+	// reads ("r") or schema writes ("s") alike, are named by the plan walk.
+	// The statement type is then a second opinion from the server.
+	kind := summary.StatementType()
+	if kind == driver.StatementTypeWriteOnly || kind == driver.StatementTypeReadWrite {
 		return CypherResult{}, graph.Errorf(graph.EINVALID,
 			"only read queries run here: this query would write (statement type %s)", statementTypeName(kind))
 	}
-	if op := forbiddenOperator(summary.Plan()); op != "" {
+	if err := s.checkPlan(summary.Plan()); err != nil {
+		return CypherResult{}, err
+	}
+	if kind != driver.StatementTypeReadOnly {
 		return CypherResult{}, graph.Errorf(graph.EINVALID,
-			"only queries over the graph run here: %s reads from outside the database", op)
+			"only read queries run here: this query would write (statement type %s)", statementTypeName(kind))
 	}
 
 	out, err := session.ExecuteRead(ctx, func(tx driver.ManagedTransaction) (any, error) {
@@ -97,17 +133,14 @@ func (s *Store) ReadCypher(ctx context.Context, query string, params map[string]
 			return nil, err
 		}
 		res := CypherResult{Columns: columns, Rows: [][]any{}}
+		var reply replyBudget
 		for result.Next(ctx) {
-			if len(res.Rows) == CypherRowLimit {
+			row, stop := reply.add(result.Record().Values, columns)
+			if stop != "" {
 				// Stopping here leaves the rest unread; committing the
 				// transaction discards it on the server.
-				res.Truncated = true
+				res.Truncated, res.TruncatedBy, res.Truncation = true, stop, reply.why
 				break
-			}
-			values := result.Record().Values
-			row := make([]any, len(values))
-			for i, v := range values {
-				row[i] = jsonValue(v)
 			}
 			res.Rows = append(res.Rows, row)
 		}
@@ -119,18 +152,149 @@ func (s *Store) ReadCypher(ctx context.Context, query string, params map[string]
 	return out.(CypherResult), nil
 }
 
+// explain asks the server for the query's plan without running it.
+func explain(ctx context.Context, session driver.SessionWithContext, query string, params map[string]any) (driver.ResultSummary, error) {
+	summary, err := session.ExecuteRead(ctx, func(tx driver.ManagedTransaction) (any, error) {
+		result, err := tx.Run(ctx, explainPrefix+query, params)
+		if err != nil {
+			return nil, err
+		}
+		return result.Consume(ctx)
+	}, driver.WithTxTimeout(CypherTimeout))
+	if err != nil {
+		return nil, err
+	}
+	return summary.(driver.ResultSummary), nil
+}
+
+// replyBudget tracks what the rows of one console reply have used of its
+// limits.
+type replyBudget struct {
+	rows  int
+	bytes int
+	why   string // the sentence for CypherResult.Truncation once a limit is hit
+}
+
+// add converts one record's values for the reply, or says which limit the
+// record would pass ("" when it fits). A value is sized before it is
+// converted, so an oversized one costs a walk, never a copy.
+func (b *replyBudget) add(values []any, columns []string) ([]any, string) {
+	if b.rows == CypherRowLimit {
+		b.why = fmt.Sprintf("stopped after %d rows, the console's row limit", CypherRowLimit)
+		return nil, TruncatedByRows
+	}
+	row := make([]any, len(values))
+	size := 2 + max(len(values)-1, 0) // brackets and commas
+	for i, v := range values {
+		if least := minJSONSize(v, CypherValueLimit+1); least > CypherValueLimit {
+			b.why = fmt.Sprintf("stopped before row %d: its value in column %s takes more than %d bytes of JSON, the console's limit for one value",
+				b.rows+1, columnName(columns, i), CypherValueLimit)
+			return nil, TruncatedByValue
+		}
+		row[i] = jsonValue(v)
+		encoded, err := json.Marshal(row[i])
+		if err != nil {
+			// jsonValue yields only encodable values; say so rather than guess.
+			b.why = fmt.Sprintf("stopped before row %d: its value in column %s cannot be written as JSON: %v", b.rows+1, columnName(columns, i), err)
+			return nil, TruncatedByValue
+		}
+		if len(encoded) > CypherValueLimit {
+			b.why = fmt.Sprintf("stopped before row %d: its value in column %s takes %d bytes of JSON; the console's limit for one value is %d",
+				b.rows+1, columnName(columns, i), len(encoded), CypherValueLimit)
+			return nil, TruncatedByValue
+		}
+		size += len(encoded)
+	}
+	if b.bytes+size+1 > CypherByteLimit {
+		b.why = fmt.Sprintf("stopped after %d rows: the next row would take the reply past %d bytes of JSON, the console's limit",
+			b.rows, CypherByteLimit)
+		return nil, TruncatedByBytes
+	}
+	b.rows++
+	b.bytes += size + 1 // and the comma between rows
+	return row, ""
+}
+
+func columnName(columns []string, i int) string {
+	if i < len(columns) {
+		return strconv.Quote(columns[i])
+	}
+	return strconv.Itoa(i + 1)
+}
+
+// minJSONSize returns a lower bound of the bytes jsonValue(v) takes in JSON,
+// or any number above limit as soon as the bound passes limit: it stops
+// walking there, so sizing a list of a million items costs at most limit
+// steps.
+func minJSONSize(v any, limit int) int {
+	switch v := v.(type) {
+	case nil, bool, int64, float64:
+		return 1
+	case string:
+		return len(v) + 2
+	case []byte:
+		return len(v)*4/3 + 2 // base64
+	case []any:
+		n := 2
+		for _, x := range v {
+			n += minJSONSize(x, limit-n) + 1
+			if n > limit {
+				return n
+			}
+		}
+		return n
+	case map[string]any:
+		return minPropertiesSize(v, limit)
+	case dbtype.Node:
+		return minPropertiesSize(v.Props, limit) + len(v.ElementId)
+	case dbtype.Relationship:
+		return minPropertiesSize(v.Props, limit) + len(v.ElementId) + len(v.Type)
+	case dbtype.Path:
+		n := 2
+		for _, node := range v.Nodes {
+			n += minJSONSize(node, limit-n)
+			if n > limit {
+				return n
+			}
+		}
+		for _, rel := range v.Relationships {
+			n += minJSONSize(rel, limit-n)
+			if n > limit {
+				return n
+			}
+		}
+		return n
+	}
+	return 1
+}
+
+func minPropertiesSize(props map[string]any, limit int) int {
+	n := 2
+	for k, x := range props {
+		n += len(k) + 3 + minJSONSize(x, limit-n)
+		if n > limit {
+			return n
+		}
+	}
+	return n
+}
+
 // describeCypher turns a failed console query into a graph.Error. Errors in
-// the query itself (syntax, types, missing parameters, the time limit) are the
-// analyst's to fix and keep Neo4j's message; others go through describe.
+// the query itself (syntax, types, missing parameters, the time limit, the
+// memory it asked for) are the analyst's to fix and keep Neo4j's message;
+// others go through describe.
 func (s *Store) describeCypher(err error) error {
 	var neoErr *driver.Neo4jError
 	if errors.As(err, &neoErr) {
+		title := neoErr.Title()
 		switch {
-		case strings.Contains(neoErr.Code, "TransactionTimedOut"), strings.Contains(neoErr.Code, "Transaction.Terminated"):
+		case strings.HasPrefix(title, "TransactionTimedOut"):
 			return graph.Errorf(graph.EINVALID, "cypher: the query ran longer than %v and was stopped", CypherTimeout)
+		case strings.Contains(title, "OutOfMemory") || strings.Contains(title, "MemoryLimit") || strings.Contains(title, "MemoryPool"):
+			return graph.Errorf(graph.EINVALID, "cypher: the query needs more memory than the server allows one transaction; ask for less: %s", neoErr.Msg)
 		case strings.Contains(neoErr.Code, "AccessMode") || strings.Contains(neoErr.Code, "Forbidden"):
 			return graph.Errorf(graph.EINVALID, "only read queries run here: %s", neoErr.Msg)
-		case neoErr.Classification() == "ClientError" && !neoErr.IsAuthenticationFailed():
+		case neoErr.Classification() == "ClientError" && neoErr.Category() != "Security" && title != "Terminated":
 			return graph.Errorf(graph.EINVALID, "cypher: %s", withoutExplain(neoErr.Msg))
 		}
 	}
@@ -167,24 +331,6 @@ func withoutExplain(msg string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// forbiddenOperator names a plan operator that reads outside the graph
-// (LOAD CSV fetches files and URLs, which would let the console probe the
-// server's network), or returns "".
-func forbiddenOperator(plan driver.Plan) string {
-	if plan == nil {
-		return ""
-	}
-	if strings.EqualFold(plan.Operator(), "LoadCSV") || strings.HasPrefix(plan.Operator(), "LoadCSV@") {
-		return "LOAD CSV"
-	}
-	for _, child := range plan.Children() {
-		if op := forbiddenOperator(child); op != "" {
-			return op
-		}
-	}
-	return ""
 }
 
 // statementTypeName spells a statement type as Neo4j's summary does ("r",

@@ -26,10 +26,15 @@ package neo4j
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
+	"syscall"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
@@ -84,7 +89,7 @@ func Open(ctx context.Context, rawURL string, getenv func(string) string) (*Stor
 	s := &Store{driver: d, database: database, address: target}
 	if err := d.VerifyAuthentication(ctx, nil); err != nil {
 		d.Close(context.Background())
-		return nil, s.describe(err, "connecting as user "+quote(username), password)
+		return nil, s.describeConnect(err, "connecting as user "+quote(username), password)
 	}
 	if err := s.createSchema(ctx); err != nil {
 		d.Close(context.Background())
@@ -127,46 +132,145 @@ func parseURL(rawURL string) (target, username, password string, err error) {
 	return u.String(), username, password, nil
 }
 
-// describe turns a driver error into a graph.Error that says what failed and
-// what to do, with the password scrubbed in case the server echoed it.
+// describe turns a driver error into a graph.Error that says what failed,
+// why, and what to do, with the password scrubbed in case the server echoed
+// it. The cause is read from the driver's error types and Neo4j's status
+// codes, never guessed: a memory limit, a terminated transaction, a TLS
+// mismatch and a stopped server each say so.
 func (s *Store) describe(err error, doing string, password string) error {
 	var gerr *graph.Error
 	if errors.As(err, &gerr) {
 		return err
 	}
-	msg := redact(err.Error(), password)
-	var neoErr *driver.Neo4jError
-	var authErr *driver.InvalidAuthenticationError
+	code, why := s.classify(err)
+	e := graph.Errorf(code, "neo4j %s: %s while %s: %s", s.address, why, doing, redact(err.Error(), password))
+	// The cause stays visible: a load stopped by Ctrl-C is not a store failure.
 	switch {
-	case errors.As(err, &authErr), errors.As(err, &neoErr) && neoErr.IsAuthenticationFailed():
-		return graph.Errorf(graph.EINVALID,
-			"neo4j %s refused %s: wrong username or password (set NEO4J_USERNAME and NEO4J_PASSWORD)", s.address, doing)
-	case errors.As(err, &neoErr) && neoErr.Code == "Neo.ClientError.Database.DatabaseNotFound":
-		return graph.Errorf(graph.EINVALID, "neo4j %s: database %q does not exist (set NEO4J_DATABASE)", s.address, s.database)
-	case errors.As(err, &neoErr) && neoErr.Classification() == "ClientError":
-		return graph.Errorf(graph.EINVALID, "neo4j %s: %s: %s", s.address, doing, msg)
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		// The cause stays visible: a load stopped by Ctrl-C is not a store failure.
-		e := graph.Errorf(graph.EUNAVAILABLE, "neo4j %s: %s: gave up: %s", s.address, doing, msg)
+	case errors.Is(err, context.Canceled):
 		e.Err = context.Canceled
-		if errors.Is(err, context.DeadlineExceeded) {
-			e.Err = context.DeadlineExceeded
-		}
-		return e
-	case isUnavailable(err):
-		return graph.Errorf(graph.EUNAVAILABLE,
-			"neo4j %s is unreachable while %s (is the server running? scripts/neo4j start): %s", s.address, doing, msg)
+	case errors.Is(err, context.DeadlineExceeded):
+		e.Err = context.DeadlineExceeded
 	}
-	return fmt.Errorf("neo4j %s: %s: %s", s.address, doing, msg)
+	return e
 }
 
-func isUnavailable(err error) bool {
-	var connErr *driver.ConnectivityError
-	var limitErr *driver.TransactionExecutionLimit
+// describeConnect is describe for the first connection to a server. A
+// server that closes the connection right after it was opened, during the
+// Bolt handshake, is most often one that requires TLS and was given a
+// bolt:// or neo4j:// URL, so the message says so.
+func (s *Store) describeConnect(err error, doing string, password string) error {
+	if code, why := s.classify(err); why == closedConnection && !strings.Contains(s.address, "+s") {
+		return graph.Errorf(code, "neo4j %s: the server closed the connection during the handshake while %s: "+
+			"if it requires TLS, use bolt+s:// or neo4j+s:// (+ssc for a self-signed certificate); "+
+			"if it is restarting, try again (scripts/neo4j start): %s", s.address, doing, redact(err.Error(), password))
+	}
+	return s.describe(err, doing, password)
+}
+
+// closedConnection is classify's reason for a connection the server closed.
+const closedConnection = "the server closed the connection (stopped or restarting? scripts/neo4j start)"
+
+// classify names the cause of a driver error and the graph.Error code it
+// gets: EINVALID for what the configuration or the request must change
+// (credentials, database name, TLS scheme, the query), EUNAVAILABLE for what
+// may pass (the server down, overloaded or interrupted), EINTERNAL otherwise.
+func (s *Store) classify(err error) (code, why string) {
+	var authErr *driver.InvalidAuthenticationError
+	if errors.As(err, &authErr) {
+		return graph.EINVALID, "wrong username or password (set NEO4J_USERNAME and NEO4J_PASSWORD)"
+	}
+	var limit *driver.TransactionExecutionLimit
+	if errors.As(err, &limit) && len(limit.Errors) > 0 {
+		// The driver retried until its time ran out: the last attempt's
+		// error is the cause.
+		code, why := s.classify(limit.Errors[len(limit.Errors)-1])
+		return code, fmt.Sprintf("%s (gave up after %d attempts)", why, len(limit.Errors))
+	}
 	var neoErr *driver.Neo4jError
-	return errors.As(err, &connErr) || errors.As(err, &limitErr) ||
-		(errors.As(err, &neoErr) && neoErr.Classification() == "TransientError") ||
-		strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "ConnectivityError")
+	if errors.As(err, &neoErr) {
+		return s.classifyNeo4j(neoErr)
+	}
+	if errors.Is(err, context.Canceled) {
+		return graph.EUNAVAILABLE, "the request was cancelled"
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return graph.EUNAVAILABLE, "the server did not answer in time (is it running? scripts/neo4j start)"
+	}
+	inner := err
+	var connErr *driver.ConnectivityError
+	if errors.As(err, &connErr) && connErr.Inner != nil {
+		inner = connErr.Inner // ConnectivityError does not unwrap
+	}
+	if tlsMismatch(inner) {
+		return graph.EINVALID, "the TLS handshake failed: use bolt:// or neo4j:// for a server without TLS, " +
+			"bolt+s:// or neo4j+s:// for one with a trusted certificate, +ssc for a self-signed one"
+	}
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	switch {
+	case errors.Is(inner, syscall.ECONNREFUSED):
+		return graph.EUNAVAILABLE, "unreachable: nothing is listening there (is the server running? scripts/neo4j start)"
+	case errors.As(inner, &dnsErr):
+		return graph.EUNAVAILABLE, "the host name does not resolve"
+	case errors.Is(inner, io.EOF), errors.Is(inner, io.ErrUnexpectedEOF), errors.Is(inner, syscall.ECONNRESET), errors.Is(inner, syscall.EPIPE):
+		return graph.EUNAVAILABLE, closedConnection
+	case errors.Is(inner, context.DeadlineExceeded), errors.As(inner, &netErr) && netErr.Timeout(),
+		// The driver's pool timeout is an internal type that does not unwrap.
+		strings.Contains(inner.Error(), "Timeout while") || strings.Contains(inner.Error(), "context deadline exceeded"):
+		return graph.EUNAVAILABLE, "the server did not answer in time (is it running? scripts/neo4j start)"
+	case connErr != nil:
+		return graph.EUNAVAILABLE, "the connection failed (is the server running? scripts/neo4j start)"
+	}
+	return graph.EINTERNAL, "unexpected error"
+}
+
+// classifyNeo4j names the cause of an error the server sent, from its
+// status code (https://neo4j.com/docs/status-codes/).
+func (s *Store) classifyNeo4j(e *driver.Neo4jError) (code, why string) {
+	title := e.Title()
+	switch {
+	case e.IsAuthenticationFailed():
+		return graph.EINVALID, "wrong username or password (set NEO4J_USERNAME and NEO4J_PASSWORD)"
+	case e.Code == "Neo.ClientError.Database.DatabaseNotFound":
+		return graph.EINVALID, fmt.Sprintf("database %q does not exist (set NEO4J_DATABASE)", s.database)
+	case strings.Contains(title, "OutOfMemory") || strings.Contains(title, "MemoryLimit") || strings.Contains(title, "MemoryPool"):
+		// A TransientError, yet retrying the same work cannot help.
+		return graph.EUNAVAILABLE, "the server ran out of memory for this transaction (its limits are dbms.memory.transaction.total.max " +
+			"and db.memory.transaction.max); retrying will not help: ask for less, or raise the limit"
+	case e.Code == "Neo.ClientError.Transaction.TransactionTimedOut", e.Code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
+		return graph.EUNAVAILABLE, "the transaction ran past its time limit and the server stopped it"
+	case title == "Terminated" || title == "LockClientStopped" || title == "TransactionMarkedAsFailed" && strings.Contains(e.Msg, "terminated"):
+		return graph.EUNAVAILABLE, "the transaction was terminated on the server (TERMINATE TRANSACTIONS, an administrator, " +
+			"or the server stopping: scripts/neo4j start)"
+	case title == "DeadlockDetected" || title == "LockAcquisitionTimeout":
+		return graph.EUNAVAILABLE, "the transaction conflicted with another one writing the same data"
+	case title == "DatabaseUnavailable":
+		return graph.EUNAVAILABLE, fmt.Sprintf("database %q is not available (starting, stopping or recovering: scripts/neo4j start)", s.database)
+	case e.Category() == "Security":
+		return graph.EINVALID, "the server refused access (" + e.Code + ")"
+	case e.Classification() == "ClientError":
+		return graph.EINVALID, "the server refused the request (" + e.Code + ")"
+	case e.Classification() == "TransientError":
+		return graph.EUNAVAILABLE, "the server reported a passing failure (" + e.Code + "; try again, or if it is restarting: scripts/neo4j start)"
+	}
+	return graph.EINTERNAL, "the server failed (" + e.Code + ")"
+}
+
+// tlsMismatch says whether err comes from a TLS handshake: a bolt+s://
+// URL for a server without TLS, or a certificate the driver does not trust.
+func tlsMismatch(err error) bool {
+	var record tls.RecordHeaderError
+	var alert tls.AlertError
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	return errors.As(err, &record) || errors.As(err, &alert) || errors.As(err, &unknownAuthority) ||
+		errors.As(err, &hostname) || errors.As(err, &invalid) || errors.As(err, &verify) ||
+		strings.Contains(err.Error(), "tls: ") ||
+		// The driver's TLS error is an internal type; this is its message
+		// for a server that closed the connection during the TLS handshake.
+		strings.Contains(err.Error(), "check that TLS is enabled")
 }
 
 func redact(msg, password string) string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -178,26 +179,40 @@ func (s *Store) Scores(ctx context.Context) (map[string]graph.Scores, error) {
 	return out.(map[string]graph.Scores), nil
 }
 
+// VersionTimeout bounds one Version call. The explorer asks for the version
+// on every refresh tick and reports "degraded" when it fails, so a stopped
+// or hung server must make it fail within seconds, not after the driver's
+// 30 s of retries (issue 12 measured 55 s).
+const VersionTimeout = 3 * time.Second
+
 // Version returns "<epoch>-<counter>": the counter is bumped by every write
 // transaction, and the epoch is drawn when the database's meta node is
 // created, so a wiped and reloaded database never repeats an old version.
+//
+// It is also the explorer's health check: one auto-commit query (the driver
+// never retries those) with a deadline of VersionTimeout, on the server and
+// on the connection alike.
 func (s *Store) Version(ctx context.Context) (string, error) {
-	out, err := s.read(ctx, func(tx driver.ManagedTransaction) (any, error) {
-		result, err := tx.Run(ctx, `OPTIONAL MATCH (m:TopicgraphMeta {id: 'topicgraph'})
-			RETURN coalesce(m.epoch, 'none') + '-' + toString(coalesce(m.version, 0))`, nil)
+	ctx, cancel := context.WithTimeout(ctx, VersionTimeout)
+	defer cancel()
+	session := s.driver.NewSession(ctx, driver.SessionConfig{DatabaseName: s.database, AccessMode: driver.AccessModeRead})
+	defer session.Close(context.Background())
+	version, err := func() (string, error) {
+		result, err := session.Run(ctx, `OPTIONAL MATCH (m:TopicgraphMeta {id: 'topicgraph'})
+			RETURN coalesce(m.epoch, 'none') + '-' + toString(coalesce(m.version, 0))`, nil, driver.WithTxTimeout(VersionTimeout))
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		record, err := result.Single(ctx)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		return asString(record.Values[0]), nil
-	})
+	}()
 	if err != nil {
 		return "", s.describe(err, "reading the version", "")
 	}
-	return out.(string), nil
+	return version, nil
 }
 
 func episodeFrom(p map[string]any) graph.Episode {
