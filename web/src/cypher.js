@@ -105,7 +105,7 @@ export async function mountCypherConsole(details, panel) {
     try {
       const res = await runQuery(query.value, parsed);
       const rows = res.rows.length === 1 ? "1 row" : `${res.rows.length} rows`;
-      status.textContent = `${rows} in ${res.elapsed_ms} ms${res.truncated ? " (truncated: only the first rows are shown)" : ""}`;
+      status.textContent = `${rows} in ${res.elapsed_ms} ms${res.truncated ? ` (cut short: ${res.truncation || "only the first rows are shown"})` : ""}`;
       const table = el("table", { class: "evidence-table", "data-testid": "cypher-table" },
         el("thead", null, el("tr", null, res.columns.map((c) => el("th", null, c)))),
         el("tbody", null, res.rows.map((row) =>
