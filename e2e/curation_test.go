@@ -122,3 +122,55 @@ func statusOf(t *testing.T, url string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// Dropping one concept onto another previews the merge; confirming makes
+// it. Kind and pin edits go through the panel and the sidebar.
+func TestBrowserDragMergeKindAndPin(t *testing.T) {
+	base, lexicon := startCuratedExplorer(t, "")
+	plan := planFromAPI(t, base)
+	ctx, jsErrors := startBrowser(t)
+	id := plan.searched.ID
+	hash := "#/focus/" + urlPathEscape(id) + "?depth=1"
+	do(t, ctx, "open a focus", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+"/"+hash), waitRoute(hash), settled())
+	from := eval[nodeState](t, ctx, "locate the neighbour", readNode(plan.neighbour.ID))
+	into := eval[nodeState](t, ctx, "locate the concept", readNode(id))
+	do(t, ctx, "drop the neighbour onto the concept",
+		dragNode(from.VX, from.VY, into.VX-from.VX, into.VY-from.VY),
+		waitFor(`document.querySelector('[data-testid="merge-dialog"]').open`),
+	)
+	preview := eval[string](t, ctx, "read the preview", `document.querySelector('[data-testid="merge-preview"]').textContent`)
+	if !strings.Contains(preview, plan.neighbour.Label) || !strings.Contains(preview, plan.searched.Label) || !strings.Contains(preview, "alias") {
+		t.Errorf("merge preview %q does not say what moves where", preview)
+	}
+	do(t, ctx, "confirm the merge",
+		chromedp.Click(chromedp.CSS(`[data-testid="merge-confirm"]`)),
+		waitFor(`(document.querySelector('[data-testid="status"]') || {}).textContent.startsWith("Saved merge")`),
+	)
+	if status := statusOf(t, base+"/api/concepts/"+urlPathEscape(plan.neighbour.ID)); status != http.StatusNotFound {
+		t.Errorf("after the drag merge %s answers %d, want 404", plan.neighbour.ID, status)
+	}
+
+	route := "#/concept/" + urlPathEscape(id)
+	do(t, ctx, "set the kind",
+		chromedp.Navigate(base+"/"+route),
+		waitRoute(route),
+		waitFor(`!!document.querySelector('[data-testid="edit-kind"]')`),
+		chromedp.SetValue(chromedp.CSS(`[data-testid="edit-kind"]`), "work"),
+		chromedp.Click(chromedp.CSS(`[data-testid="edit-kind-apply"]`)),
+		waitText(`[data-testid="panel-kind"]`, "work"),
+	)
+	do(t, ctx, "pin a term",
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="edit-pin-term"]`), "kitchen table"),
+		chromedp.Click(chromedp.CSS(`[data-testid="edit-pin"]`)),
+		waitFor(`(document.querySelector('[data-testid="status"]') || {}).textContent.startsWith("Saved pin")`),
+	)
+	data, _ := os.ReadFile(lexicon)
+	for _, want := range []string{plan.neighbour.Label, "kind: work", "kitchen table"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the lexicon file lacks %q:\n%s", want, data)
+		}
+	}
+	for _, msg := range jsErrors() {
+		t.Errorf("JavaScript error: %s", msg)
+	}
+}

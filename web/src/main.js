@@ -932,10 +932,21 @@ async function main() {
     }
   }
 
-  const drag = enableDrag(sigma, (node) => {
-    pinned.add(node);
-    updatePinCount();
-  });
+  const drag = enableDrag(
+    sigma,
+    (node) => {
+      pinned.add(node);
+      updatePinCount();
+    },
+    (dragged, target) => {
+      // Dropping one concept onto another offers to merge them.
+      const isConcept = (n) => !n.startsWith("episode:") && !n.startsWith("guest:");
+      if (curation.mode === "read-only" || !isConcept(dragged) || !isConcept(target)) return;
+      confirmMerge(graph.getNodeAttributes(dragged), graph.getNodeAttributes(target)).then((ok) => {
+        if (ok) curation.apply({ op: "merge", into: target, from: [dragged] });
+      });
+    },
+  );
   // A double click on a pinned node lets it go (and does not zoom).
   sigma.on("doubleClickNode", ({ node, preventSigmaDefault }) => {
     if (!pinned.has(node)) return;
@@ -1040,6 +1051,18 @@ async function main() {
   window.addEventListener("hashchange", applyRoute);
   fillThemes().catch((err) => showStatus(`Could not load themes: ${err.message}`, true));
   await applyRoute();
+}
+
+// confirmMerge previews what merging concept a into b does and resolves to
+// whether the analyst confirmed it.
+function confirmMerge(a, b) {
+  const dialog = byId("merge-dialog");
+  byId("merge-preview").textContent =
+    `Merge “${a.label}” into “${b.label}”? “${a.label}” (${a.episodeCount || 0} episodes, degree ${a.degree || 0}) becomes an alias of “${b.label}” (${b.episodeCount || 0} episodes): its episodes, links and evidence join it. Undo takes it back.`;
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "merge"), { once: true });
+    dialog.showModal();
+  });
 }
 
 // askToken shows the token dialog and resolves to what was typed, or null.

@@ -269,8 +269,10 @@ export class Layout {
 // enableDrag lets the user drag a node with the mouse; a dragged node is
 // pinned where it is dropped (attribute fixed, which the layout respects).
 // The camera is off while dragging so the stage does not pan along, and the
-// click that ends a drag does not count as a click on the node.
-export function enableDrag(sigma, onPin) {
+// click that ends a drag does not count as a click on the node. A node
+// dropped onto another one is handed to onDrop(dragged, target) too: the
+// page offers to merge them.
+export function enableDrag(sigma, onPin, onDrop) {
   let dragged = null;
   let moved = false;
   let suppressClickUntil = 0;
@@ -295,6 +297,8 @@ export function enableDrag(sigma, onPin) {
     if (dragged && moved) {
       suppressClickUntil = performance.now() + 400;
       onPin(dragged);
+      const target = onDrop ? nodeUnder(sigma, dragged) : null;
+      if (target) onDrop(dragged, target);
     }
     dragged = null;
     moved = false;
@@ -303,6 +307,28 @@ export function enableDrag(sigma, onPin) {
   sigma.on("upNode", release);
   sigma.on("upStage", release);
   return { wasDrag: () => performance.now() < suppressClickUntil };
+}
+
+// nodeUnder is the node drawn under node, if any: the one whose disc the
+// dragged node's centre falls in, nearest first.
+function nodeUnder(sigma, node) {
+  const at = sigma.getNodeDisplayData(node);
+  if (!at) return null;
+  const centre = sigma.framedGraphToViewport(at);
+  let best = null;
+  let bestDistance = Infinity;
+  sigma.getGraph().forEachNode((other) => {
+    if (other === node) return;
+    const d = sigma.getNodeDisplayData(other);
+    if (!d || d.hidden) return;
+    const p = sigma.framedGraphToViewport(d);
+    const distance = Math.hypot(p.x - centre.x, p.y - centre.y);
+    if (distance <= Math.max(d.size, 6) && distance < bestDistance) {
+      best = other;
+      bestDistance = distance;
+    }
+  });
+  return best;
 }
 
 // mountPinLayer rings each pinned node on a canvas layer above the nodes.
