@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/topicgraph/topicgraph/internal/graph"
+	"github.com/topicgraph/topicgraph/internal/httpapi"
 )
 
 // The map explains itself: a legend names the themes on screen as
@@ -94,12 +97,15 @@ func TestBrowserLegendNamesThemes(t *testing.T) {
 
 // An empty store says how to load notes instead of showing a blank map.
 func TestBrowserEmptyStoreSaysHowToLoad(t *testing.T) {
-	base := startExplorerOn(t)
+	const command = "go run ./cmd/graphload -store sqlite:/data/shows.db NOTES"
+	base := startExplorerWith(t, func(graph.Store) []httpapi.Option {
+		return []httpapi.Option{httpapi.WithLoadCommand(command)}
+	})
 	ctx, jsErrors := startBrowser(t)
 	do(t, ctx, "open the page on an empty store",
 		chromedp.EmulateViewport(1280, 800),
 		chromedp.Navigate(base+"/"),
-		waitFor(`(document.querySelector('[data-testid="status"]') || {}).textContent.includes("graphload")`),
+		waitFor(fmt.Sprintf(`(document.querySelector('[data-testid="status"]') || {}).textContent.includes(%q)`, command)),
 	)
 	for _, msg := range jsErrors() {
 		t.Errorf("JavaScript error: %s", msg)

@@ -208,7 +208,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	server := &http.Server{
 		Handler: httpapi.NewServer(snap, web.Static, logger, httpapi.AllowHosts(cfg.hostNames()...),
-			httpapi.WithCurator(curator, cfg.token, cfg.loopbackOnly())),
+			httpapi.WithCurator(curator, cfg.token, cfg.loopbackOnly()), httpapi.WithLoadCommand(loadCommand(cfg))),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10, // the API takes no cookies or long headers; a query is at most 16 KiB
 		ReadTimeout:       30 * time.Second,
@@ -260,4 +260,17 @@ func editsMode(cfg config) string {
 		return "from this machine, into " + cfg.lexicon
 	}
 	return "read-only (-addr is not loopback and there is no -token)"
+}
+
+// loadCommand is the graphload command that fills the explorer's store, as
+// the page shows it on an empty store; the store URL is redacted.
+func loadCommand(cfg config) string {
+	cmd := "go run ./cmd/graphload"
+	if cfg.store != defaultStore {
+		cmd += " -store " + storage.Redact(cfg.store)
+	}
+	if cfg.lexicon != "" {
+		cmd += " -lexicon " + cfg.lexicon
+	}
+	return cmd + " NOTES"
 }

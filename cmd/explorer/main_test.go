@@ -240,3 +240,19 @@ func TestLoopbackOnly(t *testing.T) {
 		}
 	}
 }
+
+// An empty store's page gives the graphload command for this explorer's
+// store, with the password left out.
+func TestLoadCommandNamesTheStore(t *testing.T) {
+	for cfg, want := range map[config]string{
+		{store: defaultStore}:                               "go run ./cmd/graphload NOTES",
+		{store: "sqlite:/data/shows.db", lexicon: "c.yaml"}: "go run ./cmd/graphload -store sqlite:/data/shows.db -lexicon c.yaml NOTES",
+	} {
+		if got := loadCommand(cfg); got != want {
+			t.Errorf("loadCommand(%+v) = %q, want %q", cfg, got, want)
+		}
+	}
+	if got := loadCommand(config{store: "bolt://neo4j:secret@db:7687"}); strings.Contains(got, "secret") {
+		t.Errorf("the load command shows the password: %q", got)
+	}
+}

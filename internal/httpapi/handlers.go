@@ -32,16 +32,19 @@ type healthResponse struct {
 	// Edits is open, token or read-only: whether POST /api/lexicon accepts
 	// edits, and how (see WithCurator).
 	Edits string `json:"edits"`
+	// LoadCommand is the graphload command that fills this explorer's store,
+	// for a page that finds it empty (see WithLoadCommand).
+	LoadCommand string `json:"load_command,omitempty"`
 }
 
 // handleHealth reports whether a graph is loaded and whether the store answered
 // the last refresh. It is 503 only until the first load, so a load balancer
 // keeps a degraded server (still serving its last graph) in rotation.
-func handleHealth(snap *Snapshot, writes writePolicy, logger *slog.Logger) http.Handler {
+func handleHealth(snap *Snapshot, writes writePolicy, loadCommand string, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := snap.current()
 		w.Header().Set("Cache-Control", "no-store")
-		resp := healthResponse{Status: "loading", Edits: writes.mode()}
+		resp := healthResponse{Status: "loading", Edits: writes.mode(), LoadCommand: loadCommand}
 		if st.failure != nil {
 			resp.Error = st.failure.Error()
 		}

@@ -11,8 +11,8 @@ import (
 
 // addRoutes lists the whole HTTP surface of the explorer in one place.
 // docs/api.md documents each endpoint.
-func addRoutes(r chi.Router, snap *Snapshot, writes writePolicy, static fs.FS, logger *slog.Logger) {
-	r.Get("/healthz", handleHealth(snap, writes, logger).ServeHTTP)
+func addRoutes(r chi.Router, snap *Snapshot, o serverOptions, static fs.FS, logger *slog.Logger) {
+	r.Get("/healthz", handleHealth(snap, o.writes, o.loadCommand, logger).ServeHTTP)
 	r.Route("/api", func(r chi.Router) {
 		r.Get("/graph", handleGraph(snap, logger).ServeHTTP)
 		r.Get("/search", handleSearch(snap, logger).ServeHTTP)
@@ -32,7 +32,7 @@ func addRoutes(r chi.Router, snap *Snapshot, writes writePolicy, static fs.FS, l
 		r.Get("/episodes/{id}/source", handleEpisodeSource(snap, logger).ServeHTTP)
 		r.Get("/export", handleExport(snap, logger).ServeHTTP)
 		r.Handle("/cypher", handleCypher(snap.cypherConsole(), logger))
-		r.Post("/lexicon", handleLexicon(snap, writes, logger).ServeHTTP)
+		r.Post("/lexicon", handleLexicon(snap, o.writes, logger).ServeHTTP)
 		r.Get("/openapi.json", handleOpenAPI().ServeHTTP)
 		r.NotFound(handleUnknownEndpoint(logger).ServeHTTP)
 		r.MethodNotAllowed(handleMethodNotAllowed().ServeHTTP)
@@ -50,7 +50,7 @@ func APIPostRoutes() []string { return apiRoutes(http.MethodPost) }
 
 func apiRoutes(method string) []string {
 	r := chi.NewRouter()
-	addRoutes(r, NewSnapshot(nil, nil), writePolicy{}, nil, nil)
+	addRoutes(r, NewSnapshot(nil, nil), serverOptions{}, nil, nil)
 	var out []string
 	_ = chi.Walk(r, func(m, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		if m == method && strings.HasPrefix(route, "/api/") {

@@ -22,8 +22,15 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 type Option func(*serverOptions)
 
 type serverOptions struct {
-	hosts  hostPolicy
-	writes writePolicy
+	hosts       hostPolicy
+	writes      writePolicy
+	loadCommand string
+}
+
+// WithLoadCommand names the graphload command that fills the explorer's
+// store; /healthz passes it on so an empty store's page can say it.
+func WithLoadCommand(command string) Option {
+	return func(o *serverOptions) { o.loadCommand = command }
 }
 
 // AllowHosts sets the host names the server answers to, beside the loopback
@@ -54,7 +61,7 @@ func NewServer(snap *Snapshot, static fs.FS, logger *slog.Logger, opts ...Option
 	// is what a request waits for. Whole-graph answers come pre-compressed
 	// (cache.go) and pass through untouched.
 	r.Use(middleware.Compress(1))
-	addRoutes(r, snap, o.writes, static, logger)
+	addRoutes(r, snap, o, static, logger)
 	return r
 }
 

@@ -371,7 +371,8 @@ async function main() {
       if (final) notice = "";
       return;
     }
-    showStatus(episodes.length === 0 ? "This store holds no episodes yet. Load notes into it with graphload: go run ./cmd/graphload -store STORE NOTES (STORE as this explorer was started with, sqlite:topicgraph.db by default), then reload this page." : "");
+    const command = health.load_command || "go run ./cmd/graphload -store STORE NOTES (STORE as this explorer was started with)";
+    showStatus(episodes.length === 0 ? `This store holds no episodes yet. Load notes into it with graphload: ${command} — then reload this page.` : "");
   };
   function updateLegend() {
     const proj = state.route && state.route.filters.proj;
