@@ -522,8 +522,7 @@ func TestBrowserDragPinAndLayout(t *testing.T) {
 	// Right click expands a node of the focus in place.
 	countShown := `window.__sigma.getGraph().filterNodes(n => !window.__sigma.getNodeDisplayData(n).hidden).length`
 	shownBefore := eval[int](t, ctx, "count shown nodes", countShown)
-	var leaf string
-	leaf = eval[string](t, ctx, "pick a node to expand", fmt.Sprintf(`(() => {
+	leaf := eval[string](t, ctx, "pick a node to expand", fmt.Sprintf(`(() => {
 		const s = window.__sigma, g = s.getGraph();
 		// The node farthest on screen from any other, so the click lands on it.
 		const shown = g.filterNodes(n => !s.getNodeDisplayData(n).hidden && n !== %q && n !== %q);
